@@ -1,0 +1,127 @@
+"""From a corpus (or the embedded synthetic one) to tokenized train and held-out datasets."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from datasets import Dataset, IterableDataset
+from transformers import PreTrainedTokenizerBase
+
+from electra_rtd.data.corpus import load_corpus
+from electra_rtd.data.tokenization import get_or_train_tokenizer, load_tokenizer
+
+log = logging.getLogger(__name__)
+
+
+def synthetic_corpus(data_cfg: Any, cache_dir: Path) -> Path:
+    """Write the synthetic corpus once per (size, seed) and return its JSONL path."""
+    from electra_rtd.data.synthetic import generate_messages, write_jsonl
+
+    path = cache_dir / f"synthetic_{data_cfg.num_messages}_seed{data_cfg.seed}.jsonl"
+    if not path.is_file():
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        write_jsonl(generate_messages(data_cfg.num_messages, seed=data_cfg.seed), tmp)
+        tmp.replace(path)
+        log.info("wrote %d synthetic messages to %s", data_cfg.num_messages, path)
+    return path
+
+
+def corpus_path(data_cfg: Any, cache_dir: Path) -> Path:
+    """The configured corpus, or the embedded synthetic one when ``data.source=synthetic``."""
+    if data_cfg.source == "synthetic":
+        return synthetic_corpus(data_cfg, cache_dir)
+    if not data_cfg.get("path"):
+        raise ValueError("data.path is required unless data.source=synthetic")
+    return Path(data_cfg.path)
+
+
+def load_messages(data_cfg: Any, path: Path) -> Dataset | IterableDataset:
+    """Load the corpus and drop rows excluded by config (e.g. the KISA held-out evaluation day)."""
+    exclude: dict[str, list[str]] = dict(data_cfg.get("exclude") or {})
+    dataset = load_corpus(
+        path,
+        text_column=data_cfg.text_column,
+        keep_columns=tuple(exclude),
+        streaming=data_cfg.get("streaming", False),
+        num_proc=data_cfg.get("num_proc"),
+    )
+    for column, values in exclude.items():
+        banned = {str(v) for v in values}
+        dataset = dataset.filter(lambda row, c=column, b=banned: str(row[c]) not in b)
+        log.info("excluded rows with %s in %s", column, sorted(banned))
+    if exclude:
+        dataset = dataset.remove_columns(list(exclude))
+    return dataset
+
+
+def holdout_split(
+    dataset: Dataset | IterableDataset, eval_size: int, seed: int
+) -> tuple[Dataset | IterableDataset, Dataset | IterableDataset]:
+    """A seeded held-out split (the first ``eval_size`` messages when streaming)."""
+    if isinstance(dataset, IterableDataset):
+        return dataset.skip(eval_size), dataset.take(eval_size)
+    if eval_size >= len(dataset):
+        raise ValueError(
+            f"data.eval_size={eval_size} leaves no training data ({len(dataset)} messages)"
+        )
+    split = dataset.train_test_split(test_size=eval_size, seed=seed, shuffle=True)
+    return split["train"], split["test"]
+
+
+def iter_texts(dataset: Dataset | IterableDataset, limit: int | None = None) -> Iterator[str]:
+    """Texts for tokenizer training, optionally capped so huge corpora train quickly."""
+    for index, row in enumerate(dataset):
+        if limit is not None and index >= limit:
+            return
+        yield row["text"]
+
+
+def prepare_tokenizer(
+    model_cfg: Any,
+    train_texts: Dataset | IterableDataset,
+    out_dir: Path,
+    max_texts: int = 1_000_000,
+) -> PreTrainedTokenizerBase:
+    """The checkpoint's tokenizer (``model.tokenizer`` or ``model.path``), else WordPiece trained on
+    the training split (never the held-out one) and cached in ``out_dir``."""
+    name = model_cfg.get("tokenizer") or model_cfg.get("path")
+    if name:
+        return load_tokenizer(name)
+    texts = (
+        train_texts["text"]
+        if isinstance(train_texts, Dataset)
+        else list(iter_texts(train_texts, max_texts))
+    )
+    return get_or_train_tokenizer(texts, out_dir, vocab_size=model_cfg.vocab_size)
+
+
+def tokenize(
+    dataset: Dataset | IterableDataset,
+    tokenizer: PreTrainedTokenizerBase,
+    max_length: int,
+    num_proc: int | None = None,
+) -> Dataset | IterableDataset:
+    """Token ids, attention mask and special-token mask, truncated to ``max_length``."""
+
+    def encode(batch: dict[str, list[str]]) -> dict[str, list[list[int]]]:
+        return tokenizer(
+            batch["text"],
+            truncation=True,
+            max_length=max_length,
+            return_special_tokens_mask=True,
+            return_token_type_ids=False,
+        )
+
+    if isinstance(dataset, IterableDataset):
+        return dataset.map(encode, batched=True, remove_columns=["text"])
+    return dataset.map(
+        encode,
+        batched=True,
+        num_proc=num_proc,
+        remove_columns=dataset.column_names,
+        desc="tokenize",
+    )

@@ -1,0 +1,70 @@
+"""BERT's masked language modelling, in the same trainer: the baseline RTD is compared against."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor, nn
+from transformers import ElectraForMaskedLM
+
+from electra_rtd.objectives.masking import mask_for_mlm, select_positions
+
+
+@dataclass
+class MLMOutput:
+    """Loss to optimise and detached counters to log."""
+
+    loss: Tensor
+    stats: dict[str, Tensor]
+
+
+class MaskedLanguageModeling(nn.Module):
+    """Predict the selected tokens (80% [MASK], 10% random, 10% unchanged) of a masked LM."""
+
+    def __init__(
+        self,
+        model: ElectraForMaskedLM,
+        mask_token_id: int,
+        vocab_size: int,
+        mask_probability: float = 0.15,
+        continuation: Tensor | None = None,
+    ) -> None:
+        super().__init__()
+        self.model = model
+        self.mask_token_id = mask_token_id
+        self.vocab_size = vocab_size
+        self.mask_probability = mask_probability
+        self.register_buffer("continuation", continuation, persistent=False)
+
+    def forward(
+        self,
+        input_ids: Tensor,
+        attention_mask: Tensor,
+        special_tokens_mask: Tensor,
+        rng: torch.Generator,
+        **_: Tensor,
+    ) -> MLMOutput:
+        maskable = attention_mask.bool() & ~special_tokens_mask.bool()
+        selected = select_positions(
+            input_ids, maskable, self.mask_probability, rng, self.continuation
+        )
+        corrupted = mask_for_mlm(input_ids, selected, self.mask_token_id, self.vocab_size, rng)
+
+        # Project onto the vocabulary only where a prediction is scored.
+        hidden = self.model.electra(input_ids=corrupted, attention_mask=attention_mask)[0]
+        logits = self.model.generator_lm_head(self.model.generator_predictions(hidden[selected]))
+        targets = input_ids[selected]
+        n_selected = selected.sum().clamp_min(1)
+        loss = F.cross_entropy(logits.float(), targets, reduction="sum") / n_selected
+
+        with torch.no_grad():
+            stats = {
+                "loss": loss.detach(),
+                "mlm_loss": loss.detach(),
+                "mlm_correct": (logits.argmax(-1) == targets).sum(),
+                "selected": selected.sum(),
+                "tokens": attention_mask.sum(),
+            }
+        return MLMOutput(loss, stats)

@@ -1,0 +1,163 @@
+"""The pretraining loop (RTD or MLM) with accelerate: one function to read top to bottom."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from pathlib import Path
+
+import torch
+from accelerate.utils import set_seed
+from omegaconf import DictConfig
+from torch.utils.data import DataLoader
+from tqdm.auto import tqdm
+from transformers import DataCollatorWithPadding
+
+from electra_rtd.data.pretraining import (
+    corpus_path,
+    holdout_split,
+    load_messages,
+    prepare_tokenizer,
+    tokenize,
+)
+from electra_rtd.metrics.pretraining import StatsMeter, evaluate_objective
+from electra_rtd.models.electra import require_weights
+from electra_rtd.objectives.build import build_objective
+from electra_rtd.training.checkpointing import (
+    Progress,
+    find_resume_checkpoint,
+    load_checkpoint,
+    reuse_tokenizer,
+    save_checkpoint,
+)
+from electra_rtd.training.export import export_pretrained
+from electra_rtd.training.optim import build_optimizer, build_scheduler, warmup_steps
+from electra_rtd.training.runtime import build_accelerator, step_rng
+from electra_rtd.training.tracking import init_tracking
+
+log = logging.getLogger(__name__)
+
+
+def pretrain(cfg: DictConfig, run_dir: Path) -> dict[str, float]:
+    """Pretrain on ``cfg.data`` with ``cfg.objective``; export the models and held-out metrics."""
+    require_weights(cfg.model)
+    accelerator = build_accelerator(cfg.trainer, cfg.get("logger"), run_dir)
+    set_seed(cfg.seed)
+    trainer = cfg.trainer
+
+    # A resumed run keeps the vocabulary its checkpoint was trained with.
+    checkpoint = find_resume_checkpoint(cfg.get("resume"), run_dir.parent)
+    if checkpoint is not None and accelerator.is_main_process:
+        reuse_tokenizer(checkpoint, run_dir / "tokenizer")
+
+    # Data and tokenizer: the main process fills the caches, the others then read them.
+    with accelerator.main_process_first():
+        messages = load_messages(cfg.data, corpus_path(cfg.data, run_dir / "data"))
+        train_texts, eval_texts = holdout_split(messages, cfg.data.eval_size, cfg.seed)
+        tokenizer = prepare_tokenizer(cfg.model, train_texts, run_dir / "tokenizer")
+        train_set = tokenize(train_texts, tokenizer, cfg.data.max_length, cfg.data.get("num_proc"))
+        eval_set = tokenize(eval_texts, tokenizer, cfg.data.max_length)
+    collate = DataCollatorWithPadding(tokenizer, pad_to_multiple_of=trainer.pad_to_multiple_of)
+    train_loader = DataLoader(
+        train_set,
+        batch_size=trainer.batch_size,
+        shuffle=not cfg.data.get("streaming", False),
+        drop_last=True,
+        collate_fn=collate,
+        num_workers=trainer.num_workers,
+        pin_memory=torch.cuda.is_available(),
+    )
+
+    # Model, optimizer, schedule. The schedule counts optimizer updates and is stepped by hand.
+    objective = build_objective(cfg.objective, cfg.model, tokenizer)
+    optimizer = build_optimizer(objective, cfg.optim)
+    objective, optimizer, train_loader = accelerator.prepare(objective, optimizer, train_loader)
+    total_steps = trainer.max_steps
+    scheduler = build_scheduler(optimizer, warmup_steps(cfg.optim, total_steps), total_steps)
+    accelerator.register_for_checkpointing(scheduler)
+
+    progress = Progress()
+    if checkpoint is not None:
+        progress = load_checkpoint(accelerator, checkpoint)
+    init_tracking(accelerator, cfg, run_dir)
+    log.info(
+        "pretraining %s for %d steps: batch %d x %d processes x %d accumulation",
+        cfg.objective.name,
+        total_steps,
+        trainer.batch_size,
+        accelerator.num_processes,
+        trainer.gradient_accumulation_steps,
+    )
+
+    meter = StatsMeter()
+    bar = tqdm(
+        total=total_steps,
+        initial=progress.step,
+        desc=cfg.objective.name,
+        disable=not accelerator.is_local_main_process,
+    )
+    last_log = time.perf_counter()
+    objective.train()
+    while progress.step < total_steps:
+        train_loader.set_epoch(progress.epoch)
+        batches = (
+            accelerator.skip_first_batches(train_loader, progress.batch_in_epoch)
+            if progress.batch_in_epoch
+            else train_loader
+        )
+        for batch in batches:
+            # Masks and generator samples come from an RNG keyed by this batch's place in the
+            # run, so a resumed run replays exactly what an uninterrupted one would have done.
+            rng = step_rng(
+                cfg.seed,
+                progress.epoch * 10_000_000 + progress.batch_in_epoch,
+                accelerator.process_index,
+                accelerator.device,
+            )
+            progress.batch_in_epoch += 1
+            with accelerator.accumulate(objective):
+                out = objective(**batch, rng=rng)
+                accelerator.backward(out.loss)
+                if accelerator.sync_gradients and trainer.max_grad_norm:
+                    accelerator.clip_grad_norm_(objective.parameters(), trainer.max_grad_norm)
+                optimizer.step()
+                optimizer.zero_grad(set_to_none=True)
+            meter.update(out.stats)
+            if not accelerator.sync_gradients:
+                continue
+
+            scheduler.step()
+            progress.step += 1
+            bar.update(1)
+            if progress.step % trainer.log_every == 0 or progress.step == total_steps:
+                metrics = meter.compute(accelerator)
+                now = time.perf_counter()
+                metrics["tokens_per_second"] = metrics.pop("tokens") / (now - last_log)
+                metrics["learning_rate"] = scheduler.get_last_lr()[0]
+                last_log = now
+                accelerator.log({f"train/{k}": v for k, v in metrics.items()}, step=progress.step)
+                bar.set_postfix(loss=f"{metrics['loss']:.3f}")
+            if trainer.save_every and progress.step % trainer.save_every == 0:
+                save_checkpoint(accelerator, run_dir / "checkpoints", progress, trainer.keep_last)
+            if progress.step >= total_steps:
+                break
+        if progress.step < total_steps:  # the epoch ran out: start the next one
+            progress.epoch += 1
+            progress.batch_in_epoch = 0
+    bar.close()
+
+    # Held-out evaluation and export, on the main process.
+    accelerator.wait_for_everyone()
+    metrics: dict[str, float] = {}
+    if accelerator.is_main_process:
+        model = accelerator.unwrap_model(objective)
+        eval_loader = DataLoader(eval_set, batch_size=trainer.eval_batch_size, collate_fn=collate)
+        with accelerator.autocast():
+            metrics = evaluate_objective(model, eval_loader, cfg.seed, accelerator.device)
+        export_pretrained(model, tokenizer, run_dir / "export")
+        (run_dir / "metrics.json").write_text(json.dumps(metrics, indent=2), encoding="utf-8")
+        log.info("held-out metrics: %s", json.dumps(metrics))
+    accelerator.log(metrics, step=progress.step)
+    accelerator.end_training()
+    return metrics

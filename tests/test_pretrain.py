@@ -1,0 +1,162 @@
+"""End-to-end pretraining: configs compose, runs export loadable models, resume is exact."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import torch
+from hydra import compose, initialize_config_dir
+from omegaconf import DictConfig, OmegaConf
+from safetensors.torch import load_file
+from transformers import (
+    AutoModelForMaskedLM,
+    AutoModelForPreTraining,
+    AutoModelForTokenClassification,
+    AutoTokenizer,
+    ElectraForPreTraining,
+)
+
+from conftest import REPO_ROOT
+from electra_rtd.config import register_resolvers
+from electra_rtd.models.electra import WeightsNotFoundError
+from electra_rtd.tasks import run_task
+
+# Small and quick: 1,200 synthetic messages, a 1,000-token vocabulary, batches of 16.
+FAST = [
+    "logger=none",
+    "data.num_messages=1200",
+    "data.eval_size=200",
+    "model.vocab_size=1000",
+    "trainer.batch_size=16",
+    "trainer.eval_batch_size=64",
+    "trainer.log_every=5",
+]
+
+
+def compose_cfg(*overrides: str) -> DictConfig:
+    register_resolvers()
+    with initialize_config_dir(str(REPO_ROOT / "conf"), version_base="1.3"):
+        return compose("train", overrides=[f"paths.root_dir={REPO_ROOT}", *overrides])
+
+
+@pytest.mark.parametrize(
+    "experiment", sorted(p.stem for p in (REPO_ROOT / "conf" / "experiment").glob("*.yaml"))
+)
+def test_every_experiment_composes(experiment: str) -> None:
+    cfg = compose_cfg(f"+experiment={experiment}")
+    resolved = OmegaConf.to_container(cfg, resolve=True)
+    assert resolved["task"] and resolved["task_name"]
+
+
+def test_rtd_run_exports_models_plain_transformers_can_load(tmp_path: Path) -> None:
+    cfg = compose_cfg(
+        "+experiment=rtd_pretrain", *FAST, "trainer.max_steps=10", "trainer.save_every=0"
+    )
+    metrics = run_task(cfg, tmp_path / "run")
+
+    assert json.loads((tmp_path / "run" / "metrics.json").read_text()) == metrics
+    assert 0.0 <= metrics["eval_rtd_roc_auc"] <= 1.0
+    assert metrics["eval_replaced_tokens"] > 0
+    export = tmp_path / "run" / "export"
+    discriminator = AutoModelForPreTraining.from_pretrained(export / "discriminator")
+    assert isinstance(discriminator, ElectraForPreTraining)
+    tagger = AutoModelForTokenClassification.from_pretrained(export / "discriminator", num_labels=3)
+    torch.testing.assert_close(
+        tagger.electra.embeddings.word_embeddings.weight,
+        discriminator.electra.embeddings.word_embeddings.weight,
+    )
+    generator = AutoModelForMaskedLM.from_pretrained(export / "generator")
+    assert generator.config.hidden_size == discriminator.config.hidden_size // 4
+    tokenizer = AutoTokenizer.from_pretrained(export / "discriminator")
+    encoded = tokenizer("택배 도착 안내", return_tensors="pt", return_token_type_ids=False)
+    assert discriminator(**encoded).logits.shape == encoded["input_ids"].shape
+
+
+def test_mlm_baseline_runs(tmp_path: Path) -> None:
+    cfg = compose_cfg(
+        "+experiment=mlm_pretrain", *FAST, "trainer.max_steps=5", "trainer.save_every=0"
+    )
+    metrics = run_task(cfg, tmp_path / "run")
+    assert 0.0 <= metrics["eval_mlm_accuracy"] <= 1.0
+    assert (tmp_path / "run" / "export" / "mlm" / "config.json").is_file()
+
+
+def weights(run_dir: Path) -> dict[str, torch.Tensor]:
+    found = {}
+    for role in ("discriminator", "generator"):
+        for key, value in load_file(run_dir / "export" / role / "model.safetensors").items():
+            found[f"{role}.{key}"] = value
+    return found
+
+
+def test_resumed_run_reaches_the_weights_of_an_uninterrupted_one(tmp_path: Path) -> None:
+    """Checkpoint mid-epoch (step 5 of 12, accumulation 2), resume in a new run, compare."""
+    common = [
+        "+experiment=rtd_pretrain",
+        *FAST,
+        "trainer.max_steps=12",
+        "trainer.save_every=5",
+        "trainer.keep_last=0",
+        "trainer.gradient_accumulation_steps=2",
+        "model.architecture.hidden_dropout_prob=0.0",
+        "model.architecture.attention_probs_dropout_prob=0.0",
+    ]
+    runs = tmp_path / "runs"
+    run_task(compose_cfg(*common), runs / "a")
+    checkpoint = runs / "a" / "checkpoints" / "step_00000005"
+    assert (checkpoint / "progress.json").is_file()
+    assert json.loads((checkpoint / "progress.json").read_text())["batch_in_epoch"] == 10
+
+    run_task(compose_cfg(*common, f"resume={checkpoint}"), runs / "b")
+    uninterrupted, resumed = weights(runs / "a"), weights(runs / "b")
+    assert uninterrupted.keys() == resumed.keys()
+    for key in uninterrupted:
+        assert torch.equal(uninterrupted[key], resumed[key]), key
+
+
+def test_resume_true_picks_the_newest_complete_checkpoint(tmp_path: Path) -> None:
+    from electra_rtd.training.checkpointing import find_resume_checkpoint
+
+    for run, steps in (("2026-01-01_00-00-00", 3), ("2026-01-02_00-00-00", 7)):
+        folder = tmp_path / run / "checkpoints" / f"step_{steps:08d}"
+        folder.mkdir(parents=True)
+        (folder / "progress.json").write_text("{}")
+        (folder.parent / "latest").write_text(folder.name)
+    # A newer run whose save never finished: only a .tmp folder, no pointer.
+    (tmp_path / "2026-01-03_00-00-00" / "checkpoints" / "step_00000009.tmp").mkdir(parents=True)
+    found = find_resume_checkpoint(True, tmp_path)
+    assert found == tmp_path / "2026-01-02_00-00-00" / "checkpoints" / "step_00000007"
+
+
+def test_continued_pretraining_offline_fails_at_once_with_instructions(tmp_path: Path) -> None:
+    cfg = compose_cfg("model=koelectra_base_v3", "logger=none")
+    with pytest.raises(
+        WeightsNotFoundError, match="hf download monologg/koelectra-base-v3-"
+    ) as err:
+        run_task(cfg, tmp_path / "run")
+    assert "model.path=" in str(err.value)
+    assert not (tmp_path / "run" / "data").exists(), "failed only after preparing data"
+
+
+@pytest.mark.slow
+def test_two_cpu_processes_train_into_one_run_directory(tmp_path: Path) -> None:
+    """`accelerate launch` with two gloo processes on CPU: one run folder, both ranks agree."""
+    command = [
+        sys.executable, "-m", "accelerate.commands.launch",
+        "--multi_gpu", "--num_processes", "2", "--num_machines", "1",
+        "--mixed_precision", "no", "--dynamo_backend", "no",
+        str(REPO_ROOT / "train.py"), "+experiment=rtd_pretrain", *FAST,
+        "trainer.cpu=true", "trainer.max_steps=4", "trainer.save_every=2",
+        f"paths.output_dir={tmp_path}",
+    ]  # fmt: skip
+    result = subprocess.run(command, cwd=REPO_ROOT, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-3000:]
+    runs = list((tmp_path / "rtd_pretrain").iterdir())
+    assert len(runs) == 1, runs
+    assert "x 2 processes" in (runs[0] / "train.log").read_text()
+    assert (runs[0] / "checkpoints" / "step_00000004" / "random_states_1.pkl").is_file()
+    assert (runs[0] / "export" / "discriminator" / "model.safetensors").is_file()
