@@ -26,15 +26,14 @@ from electra_rtd.models.electra import WeightsNotFoundError
 from electra_rtd.tasks import run_task
 
 # Small and quick: 1,200 synthetic messages, a 1,000-token vocabulary, batches of 16.
-FAST = [
+FAST_TRAINER = [
     "logger=none",
-    "data.num_messages=1200",
-    "data.eval_size=200",
     "model.vocab_size=1000",
     "trainer.batch_size=16",
     "trainer.eval_batch_size=64",
     "trainer.log_every=5",
 ]
+FAST = [*FAST_TRAINER, "data.num_messages=1200", "data.eval_size=200"]
 
 
 def compose_cfg(*overrides: str) -> DictConfig:
@@ -160,3 +159,28 @@ def test_two_cpu_processes_train_into_one_run_directory(tmp_path: Path) -> None:
     assert "x 2 processes" in (runs[0] / "train.log").read_text()
     assert (runs[0] / "checkpoints" / "step_00000004" / "random_states_1.pkl").is_file()
     assert (runs[0] / "export" / "discriminator" / "model.safetensors").is_file()
+
+
+@pytest.mark.slow
+def test_wandb_offline_run_needs_no_account(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.delenv("WANDB_MODE", raising=False)
+    monkeypatch.delenv("WANDB_API_KEY", raising=False)
+    cfg = compose_cfg(
+        "+experiment=rtd_pretrain", *FAST, "logger=wandb", "trainer.max_steps=2", "trainer.save_every=0"
+    )
+    run_task(cfg, tmp_path / "run")
+    offline_runs = list((tmp_path / "run" / "wandb").glob("offline-run-*"))
+    assert len(offline_runs) == 1
+
+
+def test_streaming_corpus_trains(tmp_path: Path) -> None:
+    """A corpus read as a stream (for dumps larger than memory) goes through the same loop."""
+    corpus = tmp_path / "messages.txt"
+    lines = ["택배 도착 안내 문자입니다", "오늘 저녁 같이 먹자 ㅋㅋ", "카드 승인 12,000원", "  "] * 150
+    corpus.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    cfg = compose_cfg(
+        "+experiment=rtd_pretrain", *FAST_TRAINER, "data=files", f"data.path={corpus}",
+        "data.streaming=true", "data.eval_size=50", "trainer.max_steps=12", "trainer.save_every=0",
+    )  # fmt: skip
+    metrics = run_task(cfg, tmp_path / "run")
+    assert metrics["eval_scored_tokens"] > 0

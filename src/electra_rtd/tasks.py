@@ -23,4 +23,8 @@ def run_task(cfg: DictConfig, run_dir: Path | None = None) -> dict[str, float]:
         from electra_rtd.training.pretrain import pretrain
 
         return pretrain(cfg, run_dir)
-    raise ValueError(f"unknown task {cfg.task!r}: expected 'pretrain'")
+    if cfg.task == "finetune_tagger":
+        from electra_rtd.training.finetune import finetune_tagger
+
+        return finetune_tagger(cfg, run_dir)
+    raise ValueError(f"unknown task {cfg.task!r}: expected 'pretrain' or 'finetune_tagger'")

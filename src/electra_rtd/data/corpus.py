@@ -73,13 +73,21 @@ def find_corpus_files(path: str | Path) -> list[Path]:
 
 
 def iter_records(
-    files: Sequence[Path], text_column: str = "text", keep_columns: Sequence[str] = ()
+    files: Sequence[Path],
+    text_column: str = "text",
+    keep_columns: Sequence[str] = (),
+    *,
+    keep_blank: bool = False,
 ) -> Iterator[dict]:
-    """Yield `{"text": ..., **keep_columns}` per message, skipping blank ones with a warning per file."""
+    """Yield `{"text": ..., **keep_columns}` per message, skipping blank ones with a warning per file.
+
+    `keep_blank=True` yields blank rows too (text "", no warning), for outputs that must stay
+    aligned one-to-one with the input rows.
+    """
     for path in files:
         blank_lines: list[int] = []
         for line, record in _read_file(Path(path), text_column, keep_columns):
-            if record["text"]:
+            if record["text"] or keep_blank:
                 yield record
             else:
                 blank_lines.append(line)
@@ -214,6 +222,15 @@ def _read_file(
         raise CorpusError(f"{path}: unsupported corpus file; expected {_supported_names()}")
     for line, row in rows:
         yield line, _checked(path, line, row, text_column, keep_columns)
+
+
+def read_lines(path: str | Path) -> Iterator[tuple[int, str]]:
+    """`(line number, line)` of a UTF-8 file, gzipped or not, newline kept; a BOM is dropped.
+
+    Public so that other readers (labelled data) report unreadable files and bad bytes with the
+    same `file:line` errors as the corpus.
+    """
+    return _lines(Path(path))
 
 
 def _lines(path: Path) -> Iterator[tuple[int, str]]:

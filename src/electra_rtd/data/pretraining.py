@@ -61,9 +61,11 @@ def load_messages(data_cfg: Any, path: Path) -> Dataset | IterableDataset:
 def holdout_split(
     dataset: Dataset | IterableDataset, eval_size: int, seed: int
 ) -> tuple[Dataset | IterableDataset, Dataset | IterableDataset]:
-    """A seeded held-out split (the first ``eval_size`` messages when streaming)."""
+    """A seeded held-out split; when streaming, the first ``eval_size`` messages are held out and
+    the rest shuffled in a buffer (reshuffled each epoch through ``set_epoch``)."""
     if isinstance(dataset, IterableDataset):
-        return dataset.skip(eval_size), dataset.take(eval_size)
+        train = dataset.skip(eval_size).shuffle(seed=seed, buffer_size=10_000)
+        return train, dataset.take(eval_size)
     if eval_size >= len(dataset):
         raise ValueError(
             f"data.eval_size={eval_size} leaves no training data ({len(dataset)} messages)"

@@ -33,6 +33,11 @@ def summarize(sums: dict[str, float], steps: int) -> dict[str, float]:
     return out
 
 
+def format_metrics(metrics: dict[str, float]) -> str:
+    """One log line: ``name=value`` pairs with four significant digits."""
+    return " ".join(f"{key}={value:.4g}" for key, value in metrics.items())
+
+
 class StatsMeter:
     """Sums the step counters on device and syncs only when asked (at logging time)."""
 

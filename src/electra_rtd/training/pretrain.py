@@ -21,9 +21,11 @@ from electra_rtd.data.pretraining import (
     prepare_tokenizer,
     tokenize,
 )
-from electra_rtd.metrics.pretraining import StatsMeter, evaluate_objective
+from electra_rtd.metrics.pretraining import StatsMeter, evaluate_objective, format_metrics
 from electra_rtd.models.electra import require_weights
 from electra_rtd.objectives.build import build_objective
+from electra_rtd.objectives.mlm import MLMOutput
+from electra_rtd.objectives.rtd import RTDOutput
 from electra_rtd.training.checkpointing import (
     Progress,
     find_resume_checkpoint,
@@ -32,6 +34,7 @@ from electra_rtd.training.checkpointing import (
     save_checkpoint,
 )
 from electra_rtd.training.export import export_pretrained
+from electra_rtd.training.loop import optimizer_updates
 from electra_rtd.training.optim import build_optimizer, build_scheduler, warmup_steps
 from electra_rtd.training.runtime import build_accelerator, step_rng
 from electra_rtd.training.tracking import init_tracking
@@ -97,54 +100,47 @@ def pretrain(cfg: DictConfig, run_dir: Path) -> dict[str, float]:
         desc=cfg.objective.name,
         disable=not accelerator.is_local_main_process,
     )
+
+    def forward(batch: dict[str, torch.Tensor], position: tuple[int, int]) -> RTDOutput | MLMOutput:
+        # Masks and generator samples come from an RNG keyed by the batch's place in the run,
+        # so a resumed run replays exactly what an uninterrupted one would have done.
+        epoch, batch_in_epoch = position
+        rng = step_rng(
+            cfg.seed,
+            epoch * 10_000_000 + batch_in_epoch,
+            accelerator.process_index,
+            accelerator.device,
+        )
+        out = objective(**batch, rng=rng)
+        meter.update(out.stats)
+        return out
+
     last_log = time.perf_counter()
     objective.train()
-    while progress.step < total_steps:
-        train_loader.set_epoch(progress.epoch)
-        batches = (
-            accelerator.skip_first_batches(train_loader, progress.batch_in_epoch)
-            if progress.batch_in_epoch
-            else train_loader
-        )
-        for batch in batches:
-            # Masks and generator samples come from an RNG keyed by this batch's place in the
-            # run, so a resumed run replays exactly what an uninterrupted one would have done.
-            rng = step_rng(
-                cfg.seed,
-                progress.epoch * 10_000_000 + progress.batch_in_epoch,
-                accelerator.process_index,
-                accelerator.device,
-            )
-            progress.batch_in_epoch += 1
-            with accelerator.accumulate(objective):
-                out = objective(**batch, rng=rng)
-                accelerator.backward(out.loss)
-                if accelerator.sync_gradients and trainer.max_grad_norm:
-                    accelerator.clip_grad_norm_(objective.parameters(), trainer.max_grad_norm)
-                optimizer.step()
-                optimizer.zero_grad(set_to_none=True)
-            meter.update(out.stats)
-            if not accelerator.sync_gradients:
-                continue
-
-            scheduler.step()
-            progress.step += 1
-            bar.update(1)
-            if progress.step % trainer.log_every == 0 or progress.step == total_steps:
-                metrics = meter.compute(accelerator)
-                now = time.perf_counter()
-                metrics["tokens_per_second"] = metrics.pop("tokens") / (now - last_log)
-                metrics["learning_rate"] = scheduler.get_last_lr()[0]
-                last_log = now
-                accelerator.log({f"train/{k}": v for k, v in metrics.items()}, step=progress.step)
-                bar.set_postfix(loss=f"{metrics['loss']:.3f}")
-            if trainer.save_every and progress.step % trainer.save_every == 0:
-                save_checkpoint(accelerator, run_dir / "checkpoints", progress, trainer.keep_last)
-            if progress.step >= total_steps:
-                break
-        if progress.step < total_steps:  # the epoch ran out: start the next one
-            progress.epoch += 1
-            progress.batch_in_epoch = 0
+    updates = optimizer_updates(
+        accelerator,
+        objective,
+        optimizer,
+        scheduler,
+        train_loader,
+        progress,
+        total_steps,
+        trainer.max_grad_norm,
+        forward,
+    )
+    for _ in updates:
+        bar.update(1)
+        if progress.step % trainer.log_every == 0 or progress.step == total_steps:
+            metrics = meter.compute(accelerator)
+            now = time.perf_counter()
+            metrics["tokens_per_second"] = metrics.pop("tokens") / (now - last_log)
+            metrics["learning_rate"] = scheduler.get_last_lr()[0]
+            last_log = now
+            accelerator.log({f"train/{k}": v for k, v in metrics.items()}, step=progress.step)
+            log.info("step %d: %s", progress.step, format_metrics(metrics))
+            bar.set_postfix(loss=f"{metrics['loss']:.3f}")
+        if trainer.save_every and progress.step % trainer.save_every == 0:
+            save_checkpoint(accelerator, run_dir / "checkpoints", progress, trainer.keep_last)
     bar.close()
 
     # Held-out evaluation and export, on the main process.

@@ -1,0 +1,61 @@
+"""The update loop shared by pretraining and fine-tuning: epochs, exact resume, accumulation."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import torch
+from accelerate import Accelerator
+from torch.optim.lr_scheduler import LRScheduler
+from torch.utils.data import DataLoader
+
+from electra_rtd.training.checkpointing import Progress
+
+# forward(batch, (epoch, batch_in_epoch)) -> an output with a ``loss``
+Forward = Callable[[dict[str, torch.Tensor], tuple[int, int]], Any]
+
+
+def optimizer_updates(
+    accelerator: Accelerator,
+    model: torch.nn.Module,
+    optimizer: torch.optim.Optimizer,
+    scheduler: LRScheduler,
+    loader: DataLoader,
+    progress: Progress,
+    total_steps: int,
+    max_grad_norm: float | None,
+    forward: Forward,
+) -> Iterator[Any]:
+    """Train until ``progress.step == total_steps``, yielding the output after each update.
+
+    ``progress`` is updated in place, so a checkpoint taken between two yields records the exact
+    batch to resume from. Each epoch reshuffles with the sampler's seed and the epoch number, so
+    skipping ``batch_in_epoch`` batches on resume lands on the batch an uninterrupted run would
+    see next. The schedule steps once per optimizer update, whatever the accumulation.
+    """
+    while progress.step < total_steps:
+        loader.set_epoch(progress.epoch)
+        batches = (
+            accelerator.skip_first_batches(loader, progress.batch_in_epoch)
+            if progress.batch_in_epoch
+            else loader
+        )
+        for batch in batches:
+            position = (progress.epoch, progress.batch_in_epoch)
+            progress.batch_in_epoch += 1
+            with accelerator.accumulate(model):
+                out = forward(batch, position)
+                accelerator.backward(out.loss)
+                if accelerator.sync_gradients and max_grad_norm:
+                    accelerator.clip_grad_norm_(model.parameters(), max_grad_norm)
+                optimizer.step()
+                optimizer.zero_grad(set_to_none=True)
+            if accelerator.sync_gradients:
+                scheduler.step()
+                progress.step += 1
+                yield out
+                if progress.step >= total_steps:
+                    return
+        progress.epoch += 1
+        progress.batch_in_epoch = 0
