@@ -264,3 +264,17 @@ def test_real_korean_vocab_folders_load_offline(name, tmp_path):
     assert "[UNK]" not in tokens
     for token, (start, end) in zip(tokens[1:-1], encoded["offset_mapping"][1:-1], strict=True):
         assert token.removeprefix("##") == text[start:end]
+
+
+def test_hangul_syllable_tokens_put_every_hangul_boundary_on_a_token_edge(tmp_path: Path) -> None:
+    """택배가 = 택배 + 가: with syllable tokens the keyword 택배 ends on a token boundary."""
+    texts = ["택배가 도착했습니다", "택배 배송 완료", "CJ대한통운 택배가 왔어요 ㅋㅋ"] * 20
+    trained = train_wordpiece(texts, tmp_path / "tok", vocab_size=200, hangul_syllables=True)
+    reloaded = AutoTokenizer.from_pretrained(tmp_path / "tok")
+    for tokenizer in (trained, reloaded):
+        encoded = tokenizer("CJ대한통운 택배가 ㅋㅋ", return_offsets_mapping=True)
+        ends = {end for _, end in encoded["offset_mapping"]}
+        # CJ|대|한|통|운 택|배|가 ㅋ|ㅋ: 택배 ends at 9, 가 at 10, the first ㅋ at 12.
+        assert {2, 3, 6, 9, 10, 12, 13} <= ends
+        assert tokenizer.tokenize("택배가") == ["택", "배", "가"]
+        assert "CJ" in tokenizer.tokenize("CJ대한통운")

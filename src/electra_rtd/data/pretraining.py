@@ -98,7 +98,13 @@ def prepare_tokenizer(
         if isinstance(train_texts, Dataset)
         else list(iter_texts(train_texts, max_texts))
     )
-    return get_or_train_tokenizer(texts, out_dir, vocab_size=model_cfg.vocab_size)
+    return get_or_train_tokenizer(
+        texts,
+        out_dir,
+        vocab_size=model_cfg.vocab_size,
+        model_max_length=model_cfg.architecture.max_position_embeddings,
+        hangul_syllables=model_cfg.get("hangul_syllables", False),
+    )
 
 
 def tokenize(

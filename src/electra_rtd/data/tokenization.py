@@ -18,9 +18,14 @@ from pathlib import Path
 import datasets
 import tokenizers
 from huggingface_hub import is_offline_mode
-from tokenizers import Tokenizer, normalizers, pre_tokenizers, trainers
+from tokenizers import Regex, Tokenizer, decoders, normalizers, pre_tokenizers, processors, trainers
 from tokenizers.models import WordPiece
-from transformers import AutoTokenizer, BertTokenizer, PreTrainedTokenizerBase
+from transformers import (
+    AutoTokenizer,
+    BertTokenizer,
+    PreTrainedTokenizerBase,
+    PreTrainedTokenizerFast,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -29,6 +34,7 @@ PAD, UNK, CLS, SEP, MASK = "[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"
 SPECIAL_TOKENS = (PAD, UNK, CLS, SEP, MASK)
 FINGERPRINT_FILE = "training_fingerprint.json"
 TEXT_BATCH_SIZE = 1000
+HANGUL = "[가-힣ㄱ-ㅎㅏ-ㅣ]"  # syllables and compatibility jamo (ㅋㅋ, ㅠㅠ)
 
 
 class TokenizerLoadError(OSError):
@@ -66,8 +72,14 @@ def train_wordpiece(
     vocab_size: int = 8000,
     min_frequency: int = 2,
     model_max_length: int = 128,
+    hangul_syllables: bool = False,
 ) -> PreTrainedTokenizerBase:
     """Train a BERT-style WordPiece tokenizer and save it so plain AutoTokenizer can load it.
+
+    With ``hangul_syllables`` every Hangul syllable (and jamo) is its own token while Latin words
+    and numbers still get WordPiece subwords. Korean glues particles to words (택배가 = 택배 + 가),
+    and a WordPiece vocabulary learns such pairs as single tokens, so a keyword span could end
+    inside a token; syllable tokens make every Hangul span boundary a token boundary.
 
     `texts` may be a corpus Dataset: its `text` column is then read in Arrow batches, several times
     faster than iterating the Dataset row by row.
@@ -77,6 +89,10 @@ def train_wordpiece(
         clean_text=True, handle_chinese_chars=True, strip_accents=False, lowercase=False
     )
     backend.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
+    if hangul_syllables:
+        backend.pre_tokenizer = pre_tokenizers.Sequence(
+            [backend.pre_tokenizer, pre_tokenizers.Split(Regex(HANGUL), behavior="isolated")]
+        )
     trainer = trainers.WordPieceTrainer(
         vocab_size=vocab_size,
         min_frequency=min_frequency,
@@ -84,12 +100,22 @@ def train_wordpiece(
         continuing_subword_prefix="##",
     )
     backend.train_from_iterator(_text_batches(texts), trainer=trainer)
-    # BertTokenizer rebuilds the same normaliser and pre-tokeniser around the trained vocabulary and
-    # adds the [CLS]/[SEP] template and the ## decoder, so the saved tokenizer.json is complete.
-    tokenizer = BertTokenizer(
-        vocab=backend.get_vocab(),
-        do_lower_case=False,
-        strip_accents=False,
+    cls_id, sep_id = backend.token_to_id(CLS), backend.token_to_id(SEP)
+    backend.post_processor = processors.TemplateProcessing(
+        single=f"{CLS} $A {SEP}",
+        pair=f"{CLS} $A {SEP} $B:1 {SEP}:1",
+        special_tokens=[(CLS, cls_id), (SEP, sep_id)],
+    )
+    backend.decoder = decoders.WordPiece(prefix="##")
+    # Saved as a generic tokenizers-backed tokenizer: tokenizer.json is then loaded as is, where
+    # BertTokenizer would rebuild BERT's own pre-tokeniser around the vocabulary.
+    tokenizer = PreTrainedTokenizerFast(
+        tokenizer_object=backend,
+        unk_token=UNK,
+        pad_token=PAD,
+        cls_token=CLS,
+        sep_token=SEP,
+        mask_token=MASK,
         model_max_length=model_max_length,
     )
     tokenizer.save_pretrained(out_dir)
@@ -103,6 +129,7 @@ def get_or_train_tokenizer(
     vocab_size: int = 8000,
     min_frequency: int = 2,
     model_max_length: int = 128,
+    hangul_syllables: bool = False,
 ) -> PreTrainedTokenizerBase:
     """Reuse the tokenizer in `out_dir` if it was trained on the same texts and settings, else train.
 
@@ -116,6 +143,7 @@ def get_or_train_tokenizer(
         "vocab_size": vocab_size,
         "min_frequency": min_frequency,
         "model_max_length": model_max_length,
+        "hangul_syllables": hangul_syllables,
         "tokenizers_version": tokenizers.__version__,
     }
     fingerprint = {"settings": settings, "corpus": _corpus_fingerprint(texts)}
@@ -125,7 +153,9 @@ def get_or_train_tokenizer(
         return AutoTokenizer.from_pretrained(out_dir)
     # Dropped first so an interrupted training cannot leave a folder that claims to be up to date.
     stored.unlink(missing_ok=True)
-    tokenizer = train_wordpiece(texts, out_dir, vocab_size, min_frequency, model_max_length)
+    tokenizer = train_wordpiece(
+        texts, out_dir, vocab_size, min_frequency, model_max_length, hangul_syllables
+    )
     stored.write_text(json.dumps(fingerprint, indent=2), encoding="utf-8")
     return tokenizer
 

@@ -14,6 +14,7 @@ from torch.utils.data import DataLoader
 from tqdm.auto import tqdm
 from transformers import DataCollatorWithPadding
 
+from electra_rtd.data.batching import make_train_loader
 from electra_rtd.data.pretraining import (
     corpus_path,
     holdout_split,
@@ -62,15 +63,7 @@ def pretrain(cfg: DictConfig, run_dir: Path) -> dict[str, float]:
         train_set = tokenize(train_texts, tokenizer, cfg.data.max_length, cfg.data.get("num_proc"))
         eval_set = tokenize(eval_texts, tokenizer, cfg.data.max_length)
     collate = DataCollatorWithPadding(tokenizer, pad_to_multiple_of=trainer.pad_to_multiple_of)
-    train_loader = DataLoader(
-        train_set,
-        batch_size=trainer.batch_size,
-        shuffle=not cfg.data.get("streaming", False),
-        drop_last=True,
-        collate_fn=collate,
-        num_workers=trainer.num_workers,
-        pin_memory=torch.cuda.is_available(),
-    )
+    train_loader = make_train_loader(train_set, trainer, collate, cfg.seed, drop_last=True)
 
     # Model, optimizer, schedule. The schedule counts optimizer updates and is stepped by hand.
     objective = build_objective(cfg.objective, cfg.model, tokenizer)

@@ -1,0 +1,21 @@
+"""The labelled messages of a tagging run, split into train/dev/test without leakage."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from electra_rtd.data.labelled import LabelledMessage, read_labelled, synthetic_labelled
+from electra_rtd.data.splits import split_messages
+
+
+def load_tagging_splits(data_cfg: Any) -> dict[str, list[LabelledMessage]]:
+    """Synthetic messages (``data.source=synthetic``) or a labelled file, split by message.
+
+    The split depends on ``data.split_seed`` only, so runs with different training seeds are
+    scored on the same test messages.
+    """
+    if data_cfg.source == "synthetic":
+        messages = synthetic_labelled(data_cfg.num_messages, seed=data_cfg.seed)
+    else:
+        messages = read_labelled(data_cfg.path, on_error=data_cfg.get("on_error", "raise"))
+    return split_messages(messages, fractions=tuple(data_cfg.split), seed=data_cfg.split_seed)

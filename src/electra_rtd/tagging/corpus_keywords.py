@@ -1,0 +1,73 @@
+"""Tag every message of a corpus file and write the keywords as JSON lines, streaming.
+
+The output has exactly one line per input row, in input order, blank rows included (with no
+keywords), so line N of the output always belongs to row N of the input and can be joined back to
+the input's other columns by position.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from itertools import tee
+from pathlib import Path
+
+from tqdm.auto import tqdm
+
+from electra_rtd.data.corpus import find_corpus_files, iter_records
+from electra_rtd.tagging.decoding import Keyword
+from electra_rtd.tagging.extractor import KeywordTagger
+
+logger = logging.getLogger(__name__)
+
+SCORE_DECIMALS = 4
+
+
+def write_corpus_keywords(
+    tagger: KeywordTagger,
+    input_path: str | Path,
+    output_path: str | Path,
+    *,
+    text_column: str = "text",
+    progress: bool = False,
+) -> int:
+    """Write ``{"text", "keywords": [...]}`` per input row to ``output_path``; returns the rows.
+
+    The output appears only once every row is tagged (written to ``<output>.partial`` first), so a
+    bad row halfway through a file leaves no truncated output behind to be mistaken for a result.
+    A `CorpusError` names the file and line of bad input.
+    """
+    output_path = Path(output_path)
+    texts = (
+        record["text"]
+        for record in iter_records(find_corpus_files(input_path), text_column, keep_blank=True)
+    )
+    # The tagger reads a chunk ahead of the writer; tee holds just that chunk for the writer.
+    to_tag, to_write = tee(texts)
+    partial = output_path.with_name(output_path.name + ".partial")
+    output_path.parent.mkdir(parents=True, exist_ok=True)
+    rows = 0
+    try:
+        with (
+            partial.open("w", encoding="utf-8") as out,
+            tqdm(unit="msg", desc="keywords", disable=not progress) as bar,
+        ):
+            for text, keywords in zip(to_write, tagger.iter_extract(to_tag), strict=True):
+                out.write(json.dumps(_row(text, keywords), ensure_ascii=False) + "\n")
+                rows += 1
+                bar.update()
+        partial.replace(output_path)
+    finally:
+        partial.unlink(missing_ok=True)
+    logger.info("wrote keywords for %d rows of %s to %s", rows, input_path, output_path)
+    return rows
+
+
+def _row(text: str, keywords: list[Keyword]) -> dict:
+    return {
+        "text": text,
+        "keywords": [
+            {**keyword._asdict(), "score": round(keyword.score, SCORE_DECIMALS)}
+            for keyword in keywords
+        ],
+    }

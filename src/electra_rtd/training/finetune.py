@@ -1,0 +1,170 @@
+"""The keyword-tagging fine-tuning loop with accelerate: one function to read top to bottom."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from pathlib import Path
+
+import torch
+from accelerate.utils import set_seed
+from datasets import Dataset
+from omegaconf import DictConfig
+from tqdm.auto import tqdm
+from transformers import DataCollatorForTokenClassification
+
+from electra_rtd.data.batching import make_train_loader
+from electra_rtd.data.pretraining import prepare_tokenizer
+from electra_rtd.data.tagging_sets import load_tagging_splits
+from electra_rtd.data.token_labels import bio_label_names, encode_labelled
+from electra_rtd.metrics.pretraining import format_metrics
+from electra_rtd.metrics.tagging import score_tagger
+from electra_rtd.models.electra import count_parameters, require_weights
+from electra_rtd.models.tagger import apply_lora, build_tagger, export_tagger
+from electra_rtd.tagging import KeywordTagger
+from electra_rtd.training.checkpointing import (
+    Progress,
+    find_resume_checkpoint,
+    load_checkpoint,
+    reuse_tokenizer,
+    save_checkpoint,
+)
+from electra_rtd.training.loop import optimizer_updates
+from electra_rtd.training.optim import build_optimizer, build_scheduler, warmup_steps
+from electra_rtd.training.runtime import build_accelerator
+from electra_rtd.training.tracking import init_tracking
+
+log = logging.getLogger(__name__)
+
+
+def finetune_tagger(cfg: DictConfig, run_dir: Path) -> dict[str, float]:
+    """Fine-tune a keyword tagger; keep the best dev-F1 weights; score them on the test split."""
+    require_weights(cfg.model)
+    accelerator = build_accelerator(cfg.trainer, cfg.get("logger"), run_dir)
+    set_seed(cfg.seed)
+    trainer, tagging = cfg.trainer, cfg.tagging
+
+    checkpoint = find_resume_checkpoint(cfg.get("resume"), run_dir.parent)
+    if checkpoint is not None and accelerator.is_main_process:
+        reuse_tokenizer(checkpoint, run_dir / "tokenizer")
+
+    # Labelled messages, split by message with near-duplicates on one side; labels per subword.
+    with accelerator.main_process_first():
+        splits = load_tagging_splits(cfg.data)
+        train_texts = Dataset.from_dict({"text": [m.text for m in splits["train"]]})
+        tokenizer = prepare_tokenizer(cfg.model, train_texts, run_dir / "tokenizer")
+        label_names = bio_label_names(s.label for m in splits["train"] for s in m.spans)
+        label2id = {name: index for index, name in enumerate(label_names)}
+        train_set = encode_labelled(
+            splits["train"], tokenizer, label2id, cfg.data.max_length, tagging.label_all_subwords
+        )
+    collate = DataCollatorForTokenClassification(
+        tokenizer, pad_to_multiple_of=trainer.pad_to_multiple_of
+    )
+    train_loader = make_train_loader(train_set, trainer, collate, cfg.seed)
+
+    model = build_tagger(cfg.model, tokenizer, label_names)
+    if tagging.mode == "lora":
+        model = apply_lora(model, tagging.lora)
+    elif tagging.mode != "full":
+        raise ValueError(f"tagging.mode must be 'full' or 'lora', got {tagging.mode!r}")
+    optimizer = build_optimizer(model, cfg.optim)
+    model, optimizer, train_loader = accelerator.prepare(model, optimizer, train_loader)
+    total_steps = trainer.max_steps
+    scheduler = build_scheduler(optimizer, warmup_steps(cfg.optim, total_steps), total_steps)
+    accelerator.register_for_checkpointing(scheduler)
+
+    progress = Progress()
+    if checkpoint is not None:
+        progress = load_checkpoint(accelerator, checkpoint)
+    init_tracking(accelerator, cfg, run_dir)
+
+    def dev_scores() -> dict[str, float]:
+        unwrapped = accelerator.unwrap_model(model)
+        unwrapped.eval()
+        tagger = KeywordTagger(
+            unwrapped,
+            tokenizer,
+            label_names,
+            batch_size=trainer.eval_batch_size,
+            max_length=cfg.data.max_length,
+        )
+        scores = score_tagger(tagger, splits["dev"])
+        unwrapped.train()
+        return scores
+
+    best_f1, best_step, evals_without_gain = -1.0, 0, 0
+    best_state: dict[str, torch.Tensor] = {}
+    bar = tqdm(
+        total=total_steps,
+        initial=progress.step,
+        desc="tagging",
+        disable=not accelerator.is_local_main_process,
+    )
+    started = time.perf_counter()
+    model.train()
+    updates = optimizer_updates(
+        accelerator, model, optimizer, scheduler, train_loader, progress, total_steps,
+        trainer.max_grad_norm, lambda batch, _: model(**batch),
+    )  # fmt: skip
+    for out in updates:
+        bar.update(1)
+        if progress.step % trainer.log_every == 0:
+            train_loss = accelerator.reduce(out.loss.detach(), reduction="mean").item()
+            lr = scheduler.get_last_lr()[0]
+            accelerator.log(
+                {"train/loss": train_loss, "train/learning_rate": lr}, step=progress.step
+            )
+            bar.set_postfix(loss=f"{train_loss:.3f}")
+
+        # Dev evaluation on the main process; the best weights are kept by dev span F1.
+        if progress.step % tagging.eval_every == 0 or progress.step == total_steps:
+            scores = dev_scores() if accelerator.is_main_process else {}
+            accelerator.log({f"dev/{k}": v for k, v in scores.items()}, step=progress.step)
+            if accelerator.is_main_process:
+                log.info("step %d dev: %s", progress.step, format_metrics(scores))
+                if scores["span_f1"] > best_f1:
+                    best_f1, best_step, evals_without_gain = scores["span_f1"], progress.step, 0
+                    best_state = cpu_state_dict(accelerator.unwrap_model(model))
+                else:
+                    evals_without_gain += 1
+            patience = tagging.early_stopping_patience
+            stop = accelerator.is_main_process and patience and evals_without_gain >= patience
+            if accelerator.gather(torch.tensor([bool(stop)], device=accelerator.device)).any():
+                log.info("early stop at step %d; best dev span F1 at %d", progress.step, best_step)
+                break
+        if trainer.save_every and progress.step % trainer.save_every == 0:
+            save_checkpoint(accelerator, run_dir / "checkpoints", progress, trainer.keep_last)
+    bar.close()
+    train_seconds = time.perf_counter() - started
+
+    # Reload the best weights, score them on the test split and export a plain model.
+    accelerator.wait_for_everyone()
+    metrics: dict[str, float] = {}
+    if accelerator.is_main_process:
+        best = accelerator.unwrap_model(model)
+        best.load_state_dict(best_state)
+        exported = export_tagger(best, tokenizer, run_dir / "export")
+        tagger = KeywordTagger.from_pretrained(
+            exported, batch_size=trainer.eval_batch_size, max_length=cfg.data.max_length
+        )
+        test = score_tagger(tagger, splits["test"])
+        metrics = {f"test_{k}": v for k, v in test.items()}
+        metrics.update(
+            best_dev_span_f1=best_f1,
+            best_step=best_step,
+            train_seconds=train_seconds,
+            parameters=count_parameters(best),
+            steps=progress.step,
+        )
+        (run_dir / "metrics.json").write_text(json.dumps(metrics, indent=2), encoding="utf-8")
+        log.info("test metrics: %s", json.dumps(metrics))
+    accelerator.log(metrics, step=progress.step)
+    accelerator.end_training()
+    return metrics
+
+
+def cpu_state_dict(model: torch.nn.Module) -> dict[str, torch.Tensor]:
+    """A detached CPU copy of the weights (the best dev-F1 model, restored at the end)."""
+    return {key: value.detach().to("cpu", copy=True) for key, value in model.state_dict().items()}
