@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import logging
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -141,24 +143,45 @@ def test_continued_pretraining_offline_fails_at_once_with_instructions(tmp_path:
     assert not (tmp_path / "run" / "data").exists(), "failed only after preparing data"
 
 
+def logged_losses(log_text: str) -> list[float]:
+    """The training loss of every ``step N: loss=...`` line of a run's log."""
+    return [float(m) for m in re.findall(r"step \d+: loss=([\d.]+)", log_text)]
+
+
 @pytest.mark.slow
-def test_two_cpu_processes_train_into_one_run_directory(tmp_path: Path) -> None:
-    """`accelerate launch` with two gloo processes on CPU: one run folder, both ranks agree."""
+def test_two_cpu_processes_match_one_process_with_the_same_global_batch(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """`accelerate launch` with two gloo processes on CPU: one run folder, both ranks agree, and
+    the loss curve follows a single process that sees the same global batch of 16."""
+    steps = ["trainer.max_steps=30", "trainer.log_every=10", "trainer.save_every=15"]
     command = [
         sys.executable, "-m", "accelerate.commands.launch",
         "--multi_gpu", "--num_processes", "2", "--num_machines", "1",
         "--mixed_precision", "no", "--dynamo_backend", "no",
-        str(REPO_ROOT / "train.py"), "+experiment=rtd_pretrain", *FAST,
-        "trainer.cpu=true", "trainer.max_steps=4", "trainer.save_every=2",
-        f"paths.output_dir={tmp_path}",
+        str(REPO_ROOT / "train.py"), "+experiment=rtd_pretrain", *FAST, *steps,
+        "trainer.cpu=true", "trainer.batch_size=8", f"paths.output_dir={tmp_path}",
     ]  # fmt: skip
-    result = subprocess.run(command, cwd=REPO_ROOT, capture_output=True, text=True, timeout=300)
+    result = subprocess.run(command, cwd=REPO_ROOT, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr[-3000:]
     runs = list((tmp_path / "rtd_pretrain").iterdir())
     assert len(runs) == 1, runs
-    assert "x 2 processes" in (runs[0] / "train.log").read_text()
-    assert (runs[0] / "checkpoints" / "step_00000004" / "random_states_1.pkl").is_file()
+    assert "batch 8 x 2 processes" in (runs[0] / "train.log").read_text()
+    assert (runs[0] / "checkpoints" / "step_00000030" / "random_states_1.pkl").is_file()
     assert (runs[0] / "export" / "discriminator" / "model.safetensors").is_file()
+
+    with caplog.at_level(logging.INFO, logger="electra_rtd"):
+        run_task(
+            compose_cfg("+experiment=rtd_pretrain", *FAST, *steps, "trainer.save_every=0"),
+            tmp_path / "single",
+        )
+    two = logged_losses((runs[0] / "train.log").read_text())
+    one = logged_losses(caplog.text)
+    assert len(two) == len(one) == 3
+    # Same data per update; masks differ by rank, so the curves agree closely but not exactly.
+    for a, b in zip(two, one, strict=True):
+        assert abs(a - b) / b < 0.05, (two, one)
+    assert two[-1] < two[0]
 
 
 @pytest.mark.slow
@@ -166,7 +189,11 @@ def test_wandb_offline_run_needs_no_account(tmp_path: Path, monkeypatch) -> None
     monkeypatch.delenv("WANDB_MODE", raising=False)
     monkeypatch.delenv("WANDB_API_KEY", raising=False)
     cfg = compose_cfg(
-        "+experiment=rtd_pretrain", *FAST, "logger=wandb", "trainer.max_steps=2", "trainer.save_every=0"
+        "+experiment=rtd_pretrain",
+        *FAST,
+        "logger=wandb",
+        "trainer.max_steps=2",
+        "trainer.save_every=0",
     )
     run_task(cfg, tmp_path / "run")
     offline_runs = list((tmp_path / "run" / "wandb").glob("offline-run-*"))
@@ -176,7 +203,12 @@ def test_wandb_offline_run_needs_no_account(tmp_path: Path, monkeypatch) -> None
 def test_streaming_corpus_trains(tmp_path: Path) -> None:
     """A corpus read as a stream (for dumps larger than memory) goes through the same loop."""
     corpus = tmp_path / "messages.txt"
-    lines = ["택배 도착 안내 문자입니다", "오늘 저녁 같이 먹자 ㅋㅋ", "카드 승인 12,000원", "  "] * 150
+    lines = [
+        "택배 도착 안내 문자입니다",
+        "오늘 저녁 같이 먹자 ㅋㅋ",
+        "카드 승인 12,000원",
+        "  ",
+    ] * 150
     corpus.write_text("\n".join(lines) + "\n", encoding="utf-8")
     cfg = compose_cfg(
         "+experiment=rtd_pretrain", *FAST_TRAINER, "data=files", f"data.path={corpus}",

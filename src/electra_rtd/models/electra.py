@@ -48,26 +48,31 @@ def missing_weights_message(name_or_path: str, role: str, reason: str) -> str:
     )
 
 
-def require_weights(model_cfg: Mapping[str, Any]) -> None:
-    """Fail at once, before any data work, when offline and a named checkpoint is not cached."""
-    from huggingface_hub import snapshot_download
-    from huggingface_hub.errors import LocalEntryNotFoundError
+def require_weights(
+    model_cfg: Mapping[str, Any], keys: tuple[str, ...] = ("path", "generator_path", "tokenizer")
+) -> None:
+    """Fail at once, before any data work, when a named checkpoint cannot be loaded offline.
 
-    if not hub_offline():
-        return
-    for key, role in (
-        ("path", "model"),
-        ("generator_path", "generator"),
-        ("tokenizer", "tokenizer"),
-    ):
+    ``keys`` names the config entries the job will load (fine-tuning needs no generator).
+    """
+    from huggingface_hub import snapshot_download
+    from huggingface_hub.errors import HFValidationError, LocalEntryNotFoundError
+
+    roles = {"path": "model", "generator_path": "generator", "tokenizer": "tokenizer"}
+    for key in keys:
         name = model_cfg.get(key)
         if not name or os.path.isdir(name):
             continue
+        if name.startswith((".", "/", "~")) or os.sep in name.strip("/").replace("/", "", 1):
+            reason = "no such folder"
+            raise WeightsNotFoundError(missing_weights_message(name, roles[key], reason))
+        if not hub_offline():
+            continue
         try:
             snapshot_download(name, local_files_only=True)
-        except LocalEntryNotFoundError as err:
+        except (LocalEntryNotFoundError, HFValidationError) as err:
             reason = "HF_HUB_OFFLINE is set and it is not in the local cache"
-            raise WeightsNotFoundError(missing_weights_message(name, role, reason)) from err
+            raise WeightsNotFoundError(missing_weights_message(name, roles[key], reason)) from err
 
 
 def load_pretrained(

@@ -40,7 +40,7 @@ log = logging.getLogger(__name__)
 
 def finetune_tagger(cfg: DictConfig, run_dir: Path) -> dict[str, float]:
     """Fine-tune a keyword tagger; keep the best dev-F1 weights; score them on the test split."""
-    require_weights(cfg.model)
+    require_weights(cfg.model, keys=("path", "tokenizer"))
     accelerator = build_accelerator(cfg.trainer, cfg.get("logger"), run_dir)
     set_seed(cfg.seed)
     trainer, tagging = cfg.trainer, cfg.tagging

@@ -36,6 +36,7 @@ def build_accelerator(trainer_cfg: Any, logger_cfg: Any, run_dir: Path) -> Accel
         project_config=ProjectConfiguration(project_dir=str(run_dir)),
         dataloader_config=DataLoaderConfiguration(use_seedable_sampler=True),
         cpu=trainer_cfg.get("cpu", False),
+        dynamo_backend="inductor" if trainer_cfg.get("compile") else None,
     )
     configure_logging(accelerator)
     check_same_run_dir(accelerator, run_dir)

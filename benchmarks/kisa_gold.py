@@ -1,0 +1,77 @@
+"""Score keyword taggers on real KISA messages labelled by hand, against the unsupervised baselines.
+
+The labels live in the repository as `benchmarks/data/kisa_gold_keywords.jsonl`, keyed by the
+SHA-256 of each message's text, with no message text; this script joins them with the KISA file
+in ../shared/data. The messages come from report days other than the held-out 2022-12-31.
+
+    python benchmarks/kisa_gold.py --model outputs/kisa_silver_tagger/<run>/export/model
+    python benchmarks/kisa_gold.py                 # baselines only
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import logging
+from pathlib import Path
+
+from electra_rtd.baselines import KiwiNounExtractor
+from electra_rtd.data.corpus import iter_records
+from electra_rtd.data.labelled import LabelledMessage, spans_for_keywords
+from electra_rtd.metrics import score_keywords
+from electra_rtd.metrics.tagging import score_tagger
+from electra_rtd.tagging import KeywordTagger
+
+REPO = Path(__file__).resolve().parents[1]
+GOLD = REPO / "benchmarks" / "data" / "kisa_gold_keywords.jsonl"
+KISA = REPO.parent / "shared" / "data" / "messages" / "kisa_spam_2022_reports.tsv.gz"
+log = logging.getLogger("kisa_gold")
+
+
+def text_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def load_gold(gold: Path = GOLD, kisa: Path = KISA) -> list[LabelledMessage]:
+    """Join the hashed labels with the KISA messages; every labelled hash must be found."""
+    labels = {}
+    for line in gold.read_text(encoding="utf-8").splitlines():
+        record = json.loads(line)
+        labels[record["sha256"]] = record["keywords"]
+    found: dict[str, LabelledMessage] = {}
+    for row in iter_records([kisa], text_column="message"):
+        key = text_hash(row["text"])
+        if key in labels and key not in found:
+            spans = spans_for_keywords(row["text"], labels[key])
+            found[key] = LabelledMessage(row["text"], spans, source="gold")
+    missing = set(labels) - set(found)
+    if missing:
+        raise ValueError(f"{len(missing)} labelled messages of {gold} are not in {kisa}")
+    return [found[key] for key in labels]
+
+
+def main(argv: list[str] | None = None) -> dict[str, dict[str, float]]:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", action="append", default=[], help="tagger export (repeatable)")
+    args = parser.parse_args(argv)
+    messages = load_gold()
+    texts = [m.text for m in messages]
+    gold = [list(m.spans) for m in messages]
+    results = {"kiwi_nouns": score_keywords(KiwiNounExtractor().extract(texts), gold, texts)}
+    for model in args.model:
+        results[model] = score_tagger(KeywordTagger.from_pretrained(model), messages)
+    print(f"{len(messages)} hand-labelled KISA messages ({sum(map(len, gold))} keywords)")
+    print("| extractor | span F1 | keyword-set F1 | partial F1 |")
+    print("|---|---|---|---|")
+    for name, scores in results.items():
+        print(
+            f"| {name} | {scores['span_f1']:.3f} | {scores['kwset_f1']:.3f} "
+            f"| {scores['partial_f1']:.3f} |"
+        )
+    return results
+
+
+if __name__ == "__main__":
+    logging.basicConfig(level=logging.WARNING)
+    main()

@@ -1,0 +1,54 @@
+"""Backbones a suite pretrains itself (RTD, MLM), with one tokenizer shared by every run.
+
+Comparing objectives is only fair when the models see the same vocabulary: a tokenizer trained
+separately per run would differ with the training split and settings. So the suite trains one
+WordPiece on the pretraining corpus's training split, exactly as a pretraining run would (same
+split seed, same ``model.vocab_size``), and hands the folder to every run as ``model.tokenizer``.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from omegaconf import DictConfig
+
+from electra_rtd.data.pretraining import (
+    corpus_path,
+    holdout_split,
+    load_messages,
+    prepare_tokenizer,
+)
+
+log = logging.getLogger(__name__)
+
+# The export a tagger is fine-tuned from, by pretraining objective (see training/export.py).
+ENCODER_EXPORTS = {"rtd": "discriminator", "mlm": "mlm"}
+
+
+def train_shared_tokenizer(pretrain_cfg: DictConfig, out_dir: Path, cache_dir: Path) -> Path:
+    """Train the WordPiece of ``pretrain_cfg`` on its corpus's training split into ``out_dir``.
+
+    ``cache_dir`` receives the synthetic corpus when the corpus is the embedded one.
+    """
+    if pretrain_cfg.model.get("tokenizer") or pretrain_cfg.model.get("path"):
+        raise ValueError(
+            "benchmark.shared_tokenizer trains a tokenizer for models pretrained from scratch, but "
+            f"the pretraining model already names one ({pretrain_cfg.model.get('tokenizer')!r}, "
+            f"path {pretrain_cfg.model.get('path')!r}); drop shared_tokenizer or model.path"
+        )
+    messages = load_messages(pretrain_cfg.data, corpus_path(pretrain_cfg.data, cache_dir))
+    train_texts, _ = holdout_split(messages, pretrain_cfg.data.eval_size, pretrain_cfg.seed)
+    tokenizer = prepare_tokenizer(pretrain_cfg.model, train_texts, out_dir)
+    log.info("shared tokenizer: %d tokens in %s", len(tokenizer), out_dir)
+    return out_dir
+
+
+def encoder_export(run_dir: Path, objective: str) -> Path:
+    """The exported encoder of a finished pretraining run, to fine-tune a tagger from."""
+    if objective not in ENCODER_EXPORTS:
+        raise ValueError(f"no encoder export known for objective {objective!r}")
+    folder = run_dir / "export" / ENCODER_EXPORTS[objective]
+    if not (folder / "config.json").is_file():
+        raise FileNotFoundError(f"pretraining run {run_dir} exported no {folder.name} model")
+    return folder
