@@ -29,6 +29,7 @@ from electra_rtd.tasks import run_task
 
 # Small and quick: 1,200 synthetic messages, a 1,000-token vocabulary, batches of 16.
 FAST_TRAINER = [
+    "model=tiny",  # hidden size 32 (the experiments default to model=mini)
     "logger=none",
     "model.vocab_size=1000",
     "trainer.batch_size=16",
