@@ -27,4 +27,10 @@ def run_task(cfg: DictConfig, run_dir: Path | None = None) -> dict[str, float]:
         from electra_rtd.training.finetune import finetune_tagger
 
         return finetune_tagger(cfg, run_dir)
-    raise ValueError(f"unknown task {cfg.task!r}: expected 'pretrain' or 'finetune_tagger'")
+    if cfg.task == "silver_tagger":
+        from electra_rtd.training.silver_tagger import train_silver_tagger
+
+        return train_silver_tagger(cfg, run_dir)
+    raise ValueError(
+        f"unknown task {cfg.task!r}: expected 'pretrain', 'finetune_tagger' or 'silver_tagger'"
+    )
