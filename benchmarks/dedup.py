@@ -3,14 +3,15 @@
 Each method runs alone on the same messages, so its time includes the normalising, masking or
 embedding it needs; then all selected methods run together ("all", with the combined clusters).
 Reading the file is not timed. Messages/second counts input rows, copies included; CPU seconds
-add up this process and its workers, which on a busy shared machine is the steadier number. The KISA
+add up this process and its workers, the steadier number on a busy shared machine. The KISA
 held-out day (file_date 2022-12-31) is never read. "Duplicate share" is the share of rows that
 are not their cluster's representative, i.e. what de-duplication removes.
 
     python benchmarks/dedup.py                          # whole corpus, 2 worker processes
     python benchmarks/dedup.py --limit 100000
     python benchmarks/dedup.py --template-minhash       # structural also joins similar templates
-    python benchmarks/dedup.py --encoder outputs/rtd_pretrain/<run>/export/discriminator
+    python benchmarks/dedup.py --encoder outputs/rtd_pretrain/<run>/export/discriminator \
+        --semantic-threshold 0.98 --torch-threads 1
     python benchmarks/dedup.py --smoke                  # synthetic messages, seconds; for the tests
 """
 
@@ -23,6 +24,8 @@ import time
 from dataclasses import dataclass, replace
 from itertools import islice
 from pathlib import Path
+
+import torch
 
 from electra_rtd.corpus_tools.dedup import COMBINED, DedupConfig, deduplicate
 from electra_rtd.data.corpus import iter_records
@@ -113,10 +116,16 @@ def main(argv: list[str] | None = None) -> list[Result]:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--template-minhash", action="store_true")
     parser.add_argument("--encoder", help="encoder folder: adds the semantic method")
+    parser.add_argument("--semantic-threshold", type=float, default=0.9, help="cosine")
+    parser.add_argument(
+        "--torch-threads", type=int, help="for the encoder; 1 is far faster on a busy machine"
+    )
     parser.add_argument("--smoke", action="store_true", help="synthetic messages, one process")
     args = parser.parse_args(argv)
     logging.basicConfig(format="%(levelname)s %(name)s: %(message)s", level=logging.INFO)
 
+    if args.torch_threads:
+        torch.set_num_threads(args.torch_threads)
     if args.smoke:
         texts = [message.text for message in generate_messages(SMOKE_MESSAGES, seed=0)]
         args.workers = 1
@@ -128,7 +137,7 @@ def main(argv: list[str] | None = None) -> list[Result]:
             "methods": list(methods),
             "workers": args.workers,
             "structural": {"minhash": args.template_minhash},
-            "semantic": {"model": args.encoder},
+            "semantic": {"model": args.encoder, "threshold": args.semantic_threshold},
         }
     )
     results = []
