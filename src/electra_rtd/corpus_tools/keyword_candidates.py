@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from multiprocessing import Pool
 from typing import NamedTuple
 
@@ -59,21 +60,28 @@ class NounSettings:
     join_spaced: bool
 
 
+@lru_cache(maxsize=1)
+def shared_kiwi() -> Kiwi:
+    """One Kiwi per process: loading its model takes seconds, and it holds no per-call state."""
+    return Kiwi(num_workers=1)
+
+
 class NounAnalyser:
     """Normalise, find slots, run Kiwi and keep the content nouns, for a batch of messages."""
 
-    def __init__(self, settings: NounSettings) -> None:
+    def __init__(self, settings: NounSettings, kiwi: Kiwi | None = None) -> None:
         self.settings = settings
         # Tokens one by one (no compound merging, no length limit): runs are built here, so that
         # sub-runs of a compound are candidates too.
         self.extractor = KiwiNounExtractor(
-            Kiwi(num_workers=1),
+            kiwi if kiwi is not None else shared_kiwi(),
             merge_compounds=False,
             min_length=1,
             stop_nouns=settings.stop_words,
         )
 
     def analyse(self, texts: Sequence[str]) -> list[MessageNouns]:
+        """The nouns of each text; Kiwi analyses the whole batch in one call."""
         normalised = [normalise(text, self.settings.normalise) for text in texts]
         spans = self.extractor.extract([item.text for item in normalised])
         return [self._tokens(item, found) for item, found in zip(normalised, spans, strict=True)]
@@ -178,9 +186,10 @@ _worker_analyser: NounAnalyser | None = None
 
 
 def _start_worker(settings: NounSettings) -> None:
-    """Each worker process loads its own Kiwi model once (a Kiwi object cannot be pickled)."""
+    """Each worker process loads its own Kiwi model once. Not the parent's copy: a Kiwi cannot be
+    pickled, and a forked one would wait for worker threads that did not survive the fork."""
     global _worker_analyser
-    _worker_analyser = NounAnalyser(settings)
+    _worker_analyser = NounAnalyser(settings, Kiwi(num_workers=1))
 
 
 def _analyse_in_worker(chunk: list[str]) -> list[MessageNouns]:

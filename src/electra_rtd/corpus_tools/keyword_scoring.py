@@ -1,20 +1,20 @@
-"""Which keyword candidates characterise a corpus: frequent in it, rare in ordinary text, and
-concentrated in the clusters they occur in.
+"""Which keyword candidates characterise a corpus: frequent in it, rare in ordinary Korean.
 
-A class-based TF-IDF in the spirit of c-TF-IDF: each cluster of the corpus is a class, and a
-candidate's weight in a class is its frequency there times a log ratio that measures how much rarer
-it is elsewhere. Plain c-TF-IDF's IDF, ``log(1 + A / f_t)``, barely separates a term that is common
-in ordinary text from one that is not when there are only two classes (corpus and background), so
-the ratio is taken against a reference rate instead::
+A class-based TF-IDF in the spirit of c-TF-IDF. A candidate's frequency is taken per cluster (the
+share of the cluster's messages that contain it) and averaged over clusters, so every cluster
+weighs the same: a spam sent ten thousand times is one cluster, and its wording cannot crowd out
+the terms that many different campaigns share; a term also counts in full only where it is
+characteristic of its cluster, present in all of its copies rather than in a few. Plain c-TF-IDF's
+IDF, ``log(1 + A / f_t)``, hardly separates a term that is common in ordinary text from one that
+is not when the background is a single class, so it is replaced by the log ratio to the term's
+rate in the background::
 
-    score(t) = sum over clusters c of  (n_c / N) * tf(t, c) * log(tf(t, c) / ref(t, c))
+    rate(t)  = mean over clusters c of  df(t, c) / n_c
+    score(t) = rate(t) * log(rate(t) / background_rate(t))
 
-with ``tf(t, c)`` the share of cluster c's messages that contain t, and ``ref(t, c)`` the larger of
-its rate in the background and its rate in the rest of the corpus (shrunk towards the background
-rate by `smoothing` pseudo-messages, so that a small rest does not swing it). Each cluster's term is
-its contribution to the KL divergence of cluster from reference, hence the score is high for a term
-frequent in its clusters that neither ordinary text nor the other clusters use much. Without
-clusters the whole corpus is one class and ``ref`` is the background rate alone.
+which is t's contribution to the KL divergence of corpus from background: high for terms that are
+frequent in the corpus and rare in ordinary text, negative for terms ordinary text uses more.
+Without cluster ids every message is its own cluster and the rate is the plain document frequency.
 """
 
 from __future__ import annotations
@@ -80,37 +80,24 @@ def score_terms(
     """Candidates found in at least `min_count` messages with a positive score, best first."""
     if smoothing <= 0:
         raise ValueError(f"smoothing must be positive, got {smoothing}")
+    check_cluster_ids(cluster_ids, len(nouns))
     corpus = count_terms(nouns, max_tokens, min_chars)
     frequent = {term for term, count in corpus.document_frequency.items() if count >= min_count}
-    background_rate = {term: background.rate(term, smoothing) for term in frequent}
-    scores = dict.fromkeys(frequent, 0.0)
-    clusters = (
-        [(corpus.n_documents, corpus.document_frequency)]
-        if cluster_ids is None
-        else _cluster_counts(nouns, cluster_ids, max_tokens, min_chars)
-    )
-    for cluster_size, cluster_counts in clusters:
-        rest_size = corpus.n_documents - cluster_size
-        for term, count in cluster_counts.items():
-            if term not in frequent:
-                continue
-            rest_count = corpus.document_frequency[term] - count
-            rest_rate = (rest_count + smoothing * background_rate[term]) / (rest_size + smoothing)
-            reference = max(background_rate[term], rest_rate)
-            scores[term] += count * math.log(count / cluster_size / reference)
-    ranked = [
-        ScoredTerm(
-            term,
-            score / corpus.n_documents,
-            corpus.document_frequency[term],
-            background.document_frequency.get(term, 0),
-        )
-        for term, score in scores.items()
-        if score > 0
-    ]
+    if cluster_ids is None:
+        rates = {term: corpus.document_frequency[term] / corpus.n_documents for term in frequent}
+    else:
+        rates = _mean_cluster_rates(nouns, cluster_ids, frequent, max_tokens, min_chars)
+    ranked = []
+    for term, rate in rates.items():
+        score = rate * math.log(rate / background.rate(term, smoothing))
+        if score > 0:
+            count = corpus.document_frequency[term]
+            ranked.append(
+                ScoredTerm(term, score, count, background.document_frequency.get(term, 0))
+            )
     ranked.sort(key=lambda scored: (-scored.score, scored.keyword))
     logger.info(
-        "%d candidates, %d in at least %d messages, %d distinctive",
+        "%d candidates, %d in at least %d messages, %d more frequent than in the background",
         len(corpus.document_frequency),
         len(frequent),
         min_count,
@@ -119,16 +106,36 @@ def score_terms(
     return ranked
 
 
-def _cluster_counts(
-    nouns: Sequence[MessageNouns], cluster_ids: Sequence[int], max_tokens: int, min_chars: int
-) -> Iterator[tuple[int, Mapping[str, int]]]:
-    """(size, document frequency of each candidate) per cluster, one cluster at a time."""
-    if len(cluster_ids) != len(nouns):
+def check_cluster_ids(cluster_ids: Sequence[int] | None, n_messages: int) -> None:
+    """One cluster id per message, or none at all."""
+    if cluster_ids is not None and len(cluster_ids) != n_messages:
         raise ValueError(
-            f"cluster_ids has {len(cluster_ids)} entries for {len(nouns)} messages; "
+            f"cluster_ids has {len(cluster_ids)} entries for {n_messages} messages; "
             "give one cluster id per message"
         )
-    order = sorted(range(len(nouns)), key=cluster_ids.__getitem__)
-    for _, members in groupby(order, key=cluster_ids.__getitem__):
+
+
+def _mean_cluster_rates(
+    nouns: Sequence[MessageNouns],
+    cluster_ids: Sequence[int],
+    terms: set[str],
+    max_tokens: int,
+    min_chars: int,
+) -> dict[str, float]:
+    """Each term's share of messages per cluster, averaged with every cluster weighing the same."""
+    shares = dict.fromkeys(terms, 0.0)
+    n_clusters = 0
+    for members in _clusters(cluster_ids):
         counts = count_terms((nouns[index] for index in members), max_tokens, min_chars)
-        yield counts.n_documents, counts.document_frequency
+        for term, count in counts.document_frequency.items():
+            if term in shares:
+                shares[term] += count / counts.n_documents
+        n_clusters += 1
+    return {term: share / n_clusters for term, share in shares.items()}
+
+
+def _clusters(cluster_ids: Sequence[int]) -> Iterator[list[int]]:
+    """Message indices of each cluster, one cluster at a time."""
+    order = sorted(range(len(cluster_ids)), key=cluster_ids.__getitem__)
+    for _, members in groupby(order, key=cluster_ids.__getitem__):
+        yield list(members)

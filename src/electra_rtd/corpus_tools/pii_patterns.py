@@ -148,11 +148,12 @@ _NOT_NAMES = (
     "조합원|신청인|이용권|관리인|방문객|정회원|유튜버|이번주|이번달|전문가|한국인|주식회|고객센"
 )
 _TITLES = "고객님|회원님|님|씨|팀장|과장|부장|차장|대리|실장|이사|대표|사원|주임|본부장|지점장|센터장|매니저|원장|교수|기자|의원"
-# A three-syllable Korean name before an honorific, a job title or a letter's sign-off; a last
+# A three-syllable Korean name before an honorific, a job title, a letter's sign-off or a
+# self-introduction ("김동환 입니다"); a last
 # syllable 자 is skipped because "신청자님", "이용자님" address roles far more often than people.
 NAME_BEFORE_TITLE = re.compile(
     rf"(?<![가-힣])(?!{_NOT_NAMES})[{_SURNAMES}][가-힣]{{2}}(?<!자)"
-    rf"(?=\s?(?:{_TITLES})|\s?(?:올림|드림|배상)(?![가-힣]))"
+    rf"(?=\s?(?:{_TITLES})|\s?(?:올림|드림|배상)(?![가-힣])|\s?(?:입니다|이에요|예요))"
 )
 # "담당자: 홍길동", "지점장 : 홍길동"; the colon is required so that "담당 부서" stays.
 NAME_AFTER_LABEL = re.compile(

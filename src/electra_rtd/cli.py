@@ -1,0 +1,338 @@
+"""The `electra-rtd` console command: one argparse subcommand per job.
+
+Each subcommand has a small `_add_<name>` function declaring its arguments and a handler that only
+turns arguments into a call into the package. Errors a user can fix by changing the input (listed
+in `USER_ERRORS`) are printed as one line on stderr with exit code 2, without a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+from tqdm.auto import tqdm
+from transformers.utils.logging import disable_progress_bar
+
+from electra_rtd.corpus_tools.dedup import (
+    METHODS,
+    DedupConfig,
+    SemanticConfig,
+    deduplicate,
+    write_clusters,
+    write_rows,
+)
+from electra_rtd.corpus_tools.llm_client import LlmRequestError
+from electra_rtd.corpus_tools.llm_labeller import LlmConfig, LlmLabeller
+from electra_rtd.corpus_tools.normalise import normalise_many
+from electra_rtd.corpus_tools.privacy import mask_pii
+from electra_rtd.corpus_tools.report import (
+    ReportConfig,
+    TopicSettings,
+    build_report,
+    synthetic_background,
+    write_report,
+)
+from electra_rtd.corpus_tools.silver import SilverConfig, SilverLabeller
+from electra_rtd.data.corpus import CorpusError, find_corpus_files, iter_records
+from electra_rtd.data.labelled import write_labelled
+from electra_rtd.tagging import KeywordTagger, TaggerError, write_corpus_keywords
+
+
+class UsageError(ValueError):
+    """Options that do not fit together, found after argparse accepted each one alone."""
+
+
+USER_ERRORS = (CorpusError, TaggerError, FileNotFoundError, UsageError, LlmRequestError)
+EXIT_USER_ERROR = 2
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one subcommand; returns the exit code (argparse exits with 2 on bad arguments)."""
+    parser = _build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(format="%(levelname)s %(name)s: %(message)s", level=logging.INFO)
+    try:
+        args.handler(args)
+    except USER_ERRORS as error:
+        parser.exit(EXIT_USER_ERROR, f"{parser.prog} {args.command}: error: {error}\n")
+    return 0
+
+
+def _build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="electra-rtd", description="Korean short-message understanding with ELECTRA."
+    )
+    commands = parser.add_subparsers(dest="command", required=True, title="commands")
+    _add_keywords(commands)
+    _add_normalise(commands)
+    _add_dedup(commands)
+    _add_label(commands)
+    _add_report(commands)
+    return parser
+
+
+def _add_keywords(commands: argparse._SubParsersAction) -> None:
+    command = commands.add_parser(
+        "keywords",
+        help="tag keywords in messages with a trained tagger",
+        description="Write one JSON line {text, keywords} per input row, in input order "
+        "(blank rows get no keywords). INPUT is a .txt/.jsonl/.csv/.tsv file (optionally .gz) "
+        "or a folder of them.",
+    )
+    command.add_argument("input", metavar="INPUT", help="corpus file or folder")
+    command.add_argument("--model", required=True, help="exported token-classification folder")
+    command.add_argument("-o", "--output", required=True, help="output .jsonl file")
+    command.add_argument("--text-column", default="text", help="text column of jsonl/csv/tsv")
+    command.add_argument("--batch-size", type=int, default=64)
+    command.add_argument("--max-length", type=int, default=128, help="tokens; longer truncated")
+    command.add_argument("--device", choices=("cpu", "cuda"), help="default: cuda if available")
+    command.add_argument(
+        "--dtype",
+        choices=("float32", "bfloat16", "float16"),
+        help="weights dtype; default as saved (bfloat16 is faster on CPUs with AVX512-BF16)",
+    )
+    command.add_argument("--compile", action="store_true", help="torch.compile the model")
+    command.add_argument("--no-progress", action="store_true", help="no progress bar")
+    command.set_defaults(handler=_run_keywords)
+
+
+def _run_keywords(args: argparse.Namespace) -> None:
+    find_corpus_files(args.input)  # a wrong path fails here, before a model is loaded
+    # Only the keywords bar: transformers' weight-loading bars would scroll it away.
+    disable_progress_bar()
+    tagger = KeywordTagger.from_pretrained(
+        args.model,
+        device=args.device,
+        batch_size=args.batch_size,
+        max_length=args.max_length,
+        dtype=args.dtype,
+        compile_model=args.compile,
+    )
+    write_corpus_keywords(
+        tagger,
+        args.input,
+        args.output,
+        text_column=args.text_column,
+        progress=not args.no_progress,
+    )
+
+
+# Corpus tools: normalise, dedup, label, report.
+
+
+def _add_input_options(command: argparse.ArgumentParser) -> None:
+    """INPUT and --text-column, shared by the corpus commands."""
+    command.add_argument("input", metavar="INPUT", help="corpus file or folder")
+    command.add_argument("--text-column", default="text", help="text column of jsonl/csv/tsv")
+
+
+def _add_progress_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--workers", type=_positive_int, default=1, help="processes for the per-message work"
+    )
+    command.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+
+def _add_normalise(commands: argparse._SubParsersAction) -> None:
+    command = commands.add_parser(
+        "normalise",
+        help="normalise messages and mask personal data",
+        description="Write one JSON line {text, normalised, masked} per input row, in input "
+        "order (blank rows included): the normalised text undoes Unicode tricks, carrier "
+        "boilerplate and obfuscated spellings; `masked` is it with personal and variable data "
+        "replaced by placeholders (<PHONE>, <URL>, ...).",
+    )
+    _add_input_options(command)
+    command.add_argument("-o", "--output", required=True, help="output .jsonl file")
+    _add_progress_options(command)
+    command.set_defaults(handler=_run_normalise)
+
+
+def _run_normalise(args: argparse.Namespace) -> None:
+    texts = _corpus_texts(args.input, args.text_column, keep_blank=True)
+    normalised = normalise_many(texts, workers=args.workers)
+    with _output(args.output).open("w", encoding="utf-8") as out:
+        for row in tqdm(normalised, desc="normalising", unit="msg", disable=args.no_progress):
+            record = {"text": row.source, "normalised": row.text, "masked": mask_pii(row.text).text}
+            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+
+
+def _add_dedup(commands: argparse._SubParsersAction) -> None:
+    command = commands.add_parser(
+        "dedup",
+        help="find copies of messages (exact, lexical, structural, semantic)",
+        description="Write OUT_DIR/rows.jsonl (every input row with its template and cluster id "
+        "under each method and their combination) and OUT_DIR/clusters.jsonl (one line per "
+        "cluster with its members).",
+    )
+    _add_input_options(command)
+    command.add_argument("-o", "--output", required=True, help="output folder")
+    command.add_argument(
+        "--methods",
+        nargs="+",
+        choices=METHODS,
+        default=list(DedupConfig().methods),
+        help="de-duplication methods (default: %(default)s)",
+    )
+    command.add_argument("--model", help="encoder folder for the semantic method (adds it)")
+    command.add_argument(
+        "--min-cluster-size", type=_positive_int, default=1, help="smaller clusters not listed"
+    )
+    _add_progress_options(command)
+    command.set_defaults(handler=_run_dedup)
+
+
+def _run_dedup(args: argparse.Namespace) -> None:
+    methods = list(dict.fromkeys([*args.methods, *(["semantic"] if args.model else [])]))
+    if "semantic" in methods and not args.model:
+        raise UsageError("the semantic method needs an encoder: give --model DIR")
+    config = DedupConfig(
+        methods=methods, semantic=SemanticConfig(model=args.model), workers=args.workers
+    )
+    texts = _corpus_texts(args.input, args.text_column, keep_blank=True)
+    result = deduplicate(
+        tqdm(texts, desc="de-duplicating", unit="msg", disable=args.no_progress), config
+    )
+    output = Path(args.output)
+    write_rows(result, output / "rows.jsonl", _corpus_texts(args.input, args.text_column, True))
+    write_clusters(result, output / "clusters.jsonl", min_size=args.min_cluster_size)
+
+
+def _add_label(commands: argparse._SubParsersAction) -> None:
+    command = commands.add_parser(
+        "label",
+        help="keyword labels for training a tagger (silver, or from an LLM)",
+        description="Write every message with its keyword spans (labelled JSONL). Silver: the "
+        "corpus's most distinctive nouns against a background of ordinary messages (without "
+        "--background, ordinary synthetic messages). With --llm: the keywords a chat model "
+        "behind an OpenAI-compatible endpoint names (slots such as phone numbers are masked "
+        "before sending; the API key is read from --api-key-env).",
+    )
+    _add_input_options(command)
+    command.add_argument("-o", "--output", required=True, help="output .jsonl file")
+    command.add_argument("--background", help="corpus of ordinary messages")
+    command.add_argument("--background-column", default="text", help="its text column")
+    command.add_argument(
+        "--vocabulary-size", type=_positive_int, default=SilverConfig().top_n, help="keywords"
+    )
+    command.add_argument("--llm", action="store_true", help="ask a chat model instead")
+    command.add_argument("--base-url", help="endpoint with version, e.g. https://host/v1")
+    command.add_argument("--model-name", help="the model to ask")
+    command.add_argument("--api-key-env", default="OPENAI_API_KEY", help="variable with the key")
+    command.add_argument("--llm-batch-size", type=_positive_int, default=20, help="per request")
+    command.add_argument("--cache", help="SQLite file caching answers (resumes a stopped run)")
+    _add_progress_options(command)
+    command.set_defaults(handler=_run_label)
+
+
+def _run_label(args: argparse.Namespace) -> None:
+    texts = list(_corpus_texts(args.input, args.text_column))
+    if not texts:
+        raise CorpusError(f"{args.input}: the corpus holds no messages")
+    if args.llm:
+        labelled = _llm_labeller(args).label(texts)
+    else:
+        labeller = SilverLabeller(SilverConfig(top_n=args.vocabulary_size, workers=args.workers))
+        labelled = labeller.fit_label(texts, _background(args))
+    write_labelled(labelled, args.output)
+
+
+def _llm_labeller(args: argparse.Namespace) -> LlmLabeller:
+    if not (args.base_url and args.model_name):
+        raise UsageError("--llm needs --base-url and --model-name")
+    try:
+        return LlmLabeller(
+            LlmConfig(
+                base_url=args.base_url,
+                model=args.model_name,
+                api_key_env=args.api_key_env,
+                batch_size=args.llm_batch_size,
+                cache_path=args.cache,
+            )
+        )
+    except ValueError as error:
+        raise UsageError(str(error)) from None
+
+
+def _add_report(commands: argparse._SubParsersAction) -> None:
+    command = commands.add_parser(
+        "report",
+        help="what a corpus is about: topics, keywords, examples, trends",
+        description="Group copies of messages into families and families that share keywords "
+        "into topics, ranked by messages; write OUT_DIR/report.md with PNG charts, a "
+        "self-contained OUT_DIR/report.html and OUT_DIR/topics.json. Examples are masked.",
+    )
+    _add_input_options(command)
+    command.add_argument("-o", "--output", required=True, help="output folder")
+    command.add_argument("--date-column", help="ISO date column: trends per day/week/month")
+    command.add_argument("--model", help="keyword tagger folder (default: silver keywords)")
+    command.add_argument("--encoder", help="encoder folder: adds semantic clusters")
+    command.add_argument("--background", help="ordinary messages for silver keywords")
+    command.add_argument("--background-column", default="text", help="its text column")
+    command.add_argument("--exclude-column", help="leave out rows whose column holds ...")
+    command.add_argument("--exclude-value", nargs="+", help="... one of these values")
+    command.add_argument("--limit", type=_positive_int, help="first N rows (after exclusion)")
+    command.add_argument("--top-topics", type=_positive_int, default=20)
+    command.add_argument(
+        "--topic-similarity",
+        type=float,
+        default=TopicSettings().similarity,
+        help="keyword cosine for families to share a topic (lower: broader topics)",
+    )
+    _add_progress_options(command)
+    command.set_defaults(handler=_run_report)
+
+
+def _run_report(args: argparse.Namespace) -> None:
+    if (args.exclude_column is None) != (args.exclude_value is None):
+        raise UsageError("--exclude-column and --exclude-value go together")
+    find_corpus_files(args.input)  # a wrong path fails here, before a model is loaded
+    config = ReportConfig(
+        text_column=args.text_column,
+        date_column=args.date_column,
+        exclude={args.exclude_column: args.exclude_value} if args.exclude_column else {},
+        limit=args.limit,
+        top_topics=args.top_topics,
+        topics=TopicSettings(similarity=args.topic_similarity),
+        workers=args.workers,
+    )
+    tagger = None
+    if args.model:
+        disable_progress_bar()
+        tagger = KeywordTagger.from_pretrained(args.model)
+    report = build_report(
+        args.input,
+        config,
+        tagger=tagger,
+        encoder=args.encoder,
+        background=_background(args) if args.background else None,
+        progress=not args.no_progress,
+    )
+    write_report(report, args.output)
+
+
+def _corpus_texts(path: str, text_column: str, keep_blank: bool = False) -> Iterator[str]:
+    records = iter_records(find_corpus_files(path), text_column, keep_blank=keep_blank)
+    return (record["text"] for record in records)
+
+
+def _background(args: argparse.Namespace) -> list[str]:
+    if args.background is None:
+        return synthetic_background()
+    return list(_corpus_texts(args.background, args.background_column))
+
+
+def _output(path: str) -> Path:
+    output = Path(path)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    return output
+
+
+def _positive_int(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {number}")
+    return number
