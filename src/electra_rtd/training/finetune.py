@@ -8,7 +8,6 @@ import time
 from pathlib import Path
 
 import torch
-from accelerate.utils import set_seed
 from datasets import Dataset
 from omegaconf import DictConfig
 from tqdm.auto import tqdm
@@ -20,19 +19,17 @@ from electra_rtd.data.tagging_sets import load_tagging_splits
 from electra_rtd.data.token_labels import bio_label_names, encode_labelled
 from electra_rtd.metrics.pretraining import format_metrics
 from electra_rtd.metrics.tagging import score_tagger
-from electra_rtd.models.electra import count_parameters, require_weights
+from electra_rtd.models.electra import count_parameters
 from electra_rtd.models.tagger import apply_lora, build_tagger, export_tagger
 from electra_rtd.tagging import KeywordTagger
 from electra_rtd.training.checkpointing import (
     Progress,
-    find_resume_checkpoint,
     load_checkpoint,
-    reuse_tokenizer,
     save_checkpoint,
 )
 from electra_rtd.training.loop import optimizer_updates
 from electra_rtd.training.optim import build_optimizer, build_scheduler, warmup_steps
-from electra_rtd.training.runtime import build_accelerator
+from electra_rtd.training.runtime import start_run
 from electra_rtd.training.tracking import init_tracking
 
 log = logging.getLogger(__name__)
@@ -40,14 +37,8 @@ log = logging.getLogger(__name__)
 
 def finetune_tagger(cfg: DictConfig, run_dir: Path) -> dict[str, float]:
     """Fine-tune a keyword tagger; keep the best dev-F1 weights; score them on the test split."""
-    require_weights(cfg.model, keys=("path", "tokenizer"))
-    accelerator = build_accelerator(cfg.trainer, cfg.get("logger"), run_dir)
-    set_seed(cfg.seed)
+    accelerator, checkpoint = start_run(cfg, run_dir, weight_keys=("path", "tokenizer"))
     trainer, tagging = cfg.trainer, cfg.tagging
-
-    checkpoint = find_resume_checkpoint(cfg.get("resume"), run_dir.parent)
-    if checkpoint is not None and accelerator.is_main_process:
-        reuse_tokenizer(checkpoint, run_dir / "tokenizer")
 
     # Labelled messages, split by message with near-duplicates on one side; labels per subword.
     with accelerator.main_process_first():

@@ -8,7 +8,6 @@ import time
 from pathlib import Path
 
 import torch
-from accelerate.utils import set_seed
 from omegaconf import DictConfig
 from torch.utils.data import DataLoader
 from tqdm.auto import tqdm
@@ -23,21 +22,18 @@ from electra_rtd.data.pretraining import (
     tokenize,
 )
 from electra_rtd.metrics.pretraining import StatsMeter, evaluate_objective, format_metrics
-from electra_rtd.models.electra import require_weights
 from electra_rtd.objectives.build import build_objective
 from electra_rtd.objectives.mlm import MLMOutput
 from electra_rtd.objectives.rtd import RTDOutput
 from electra_rtd.training.checkpointing import (
     Progress,
-    find_resume_checkpoint,
     load_checkpoint,
-    reuse_tokenizer,
     save_checkpoint,
 )
 from electra_rtd.training.export import export_pretrained
 from electra_rtd.training.loop import optimizer_updates
 from electra_rtd.training.optim import build_optimizer, build_scheduler, warmup_steps
-from electra_rtd.training.runtime import build_accelerator, step_rng
+from electra_rtd.training.runtime import start_run, step_rng
 from electra_rtd.training.tracking import init_tracking
 
 log = logging.getLogger(__name__)
@@ -45,15 +41,8 @@ log = logging.getLogger(__name__)
 
 def pretrain(cfg: DictConfig, run_dir: Path) -> dict[str, float]:
     """Pretrain on ``cfg.data`` with ``cfg.objective``; export the models and held-out metrics."""
-    require_weights(cfg.model)
-    accelerator = build_accelerator(cfg.trainer, cfg.get("logger"), run_dir)
-    set_seed(cfg.seed)
+    accelerator, checkpoint = start_run(cfg, run_dir)
     trainer = cfg.trainer
-
-    # A resumed run keeps the vocabulary its checkpoint was trained with.
-    checkpoint = find_resume_checkpoint(cfg.get("resume"), run_dir.parent)
-    if checkpoint is not None and accelerator.is_main_process:
-        reuse_tokenizer(checkpoint, run_dir / "tokenizer")
 
     # Data and tokenizer: the main process fills the caches, the others then read them.
     with accelerator.main_process_first():

@@ -11,8 +11,15 @@ import datasets
 import torch
 import transformers
 from accelerate import Accelerator
-from accelerate.utils import DataLoaderConfiguration, ProjectConfiguration, gather_object
+from accelerate.utils import (
+    DataLoaderConfiguration,
+    ProjectConfiguration,
+    gather_object,
+    set_seed,
+)
 
+from electra_rtd.models.electra import require_weights
+from electra_rtd.training.checkpointing import find_resume_checkpoint, reuse_tokenizer
 from electra_rtd.training.tracking import tracker_name
 
 log = logging.getLogger(__name__)
@@ -41,6 +48,20 @@ def build_accelerator(trainer_cfg: Any, logger_cfg: Any, run_dir: Path) -> Accel
     configure_logging(accelerator)
     check_same_run_dir(accelerator, run_dir)
     return accelerator
+
+
+def start_run(
+    cfg: Any, run_dir: Path, weight_keys: tuple[str, ...] = ("path", "generator_path", "tokenizer")
+) -> tuple[Accelerator, Path | None]:
+    """The start every training job shares: fail early on missing weights, build the accelerator,
+    seed, and find the checkpoint to resume, whose tokenizer the new run keeps."""
+    require_weights(cfg.model, weight_keys)
+    accelerator = build_accelerator(cfg.trainer, cfg.get("logger"), run_dir)
+    set_seed(cfg.seed)
+    checkpoint = find_resume_checkpoint(cfg.get("resume"), run_dir.parent)
+    if checkpoint is not None and accelerator.is_main_process:
+        reuse_tokenizer(checkpoint, run_dir / "tokenizer")
+    return accelerator, checkpoint
 
 
 def configure_logging(accelerator: Accelerator) -> None:
