@@ -7,6 +7,16 @@ eager attention, unfused AdamW (what a straightforward port of HF's classes does
     python benchmarks/rtd_step.py                      # tiny + small on whatever device is here
     python benchmarks/rtd_step.py --sizes small base --seq-len 128 512
     python benchmarks/rtd_step.py --smoke              # seconds; used by the tests
+
+Model FLOPs utilisation (MFU) = model FLOPs per second / the device's peak. Model FLOPs of one
+step, forward + backward, the same useful work for both variants:
+  6 * P * T                      weight matmuls (P = non-embedding parameters of generator and
+                                 discriminator, T = tokens in the batch)
+  + 12 * L * h * S * T           attention scores and values, per model (L layers, width h, length S)
+  + 6 * e * V * 0.15 * T         the generator's vocabulary projection on the masked 15% (e = its
+                                 input width, V = vocabulary)
+The peak is the dense bf16 tensor-core peak of the GPU (H100/H200 SXM: 989 TFLOP/s) or
+`--peak-tflops`; on a CPU without a given peak MFU is not printed.
 """
 
 from __future__ import annotations
@@ -29,6 +39,9 @@ MASK_ID, PAD_ID = 4, 0
 log = logging.getLogger("rtd_step")
 
 
+PEAK_TFLOPS = {"H100": 989.0, "H200": 989.0, "A100": 312.0}
+
+
 @dataclass
 class Result:
     size: str
@@ -37,6 +50,32 @@ class Result:
     step_ms: float
     tokens_per_s: float
     peak_mem_mb: float | None
+    tflops: float
+
+
+def model_flops_per_step(objective: ReplacedTokenDetection, batch_size: int, seq_len: int) -> float:
+    """Forward + backward FLOPs of the useful work of one RTD step (formula in the docstring)."""
+    tokens = batch_size * seq_len
+    flops = 0.0
+    for model in (objective.generator, objective.discriminator):
+        config = model.config
+        # Embedding tables are lookups, not matmuls; the generator's output layer is tied to them
+        # and counted separately below, on the masked positions only.
+        embedding_ids = {id(p) for p in model.base_model.embeddings.parameters()}
+        weights = sum(p.numel() for p in model.parameters() if id(p) not in embedding_ids)
+        flops += 6 * weights * tokens
+        flops += 12 * config.num_hidden_layers * config.hidden_size * seq_len * tokens
+    generator = objective.generator.config
+    flops += 6 * generator.embedding_size * generator.vocab_size * 0.15 * tokens
+    return flops
+
+
+def device_peak_tflops(device: torch.device, given: float | None) -> float | None:
+    """The peak MFU divides by: ``--peak-tflops``, else a known GPU's dense bf16 peak."""
+    if given is not None or device.type != "cuda":
+        return given
+    name = torch.cuda.get_device_name(device)
+    return next((peak for key, peak in PEAK_TFLOPS.items() if key in name), None)
 
 
 def build(size: str, fast: bool, device: torch.device) -> ReplacedTokenDetection:
@@ -94,23 +133,29 @@ def measure(
     seconds = (time.perf_counter() - start) / steps
     peak = torch.cuda.max_memory_allocated() / 2**20 if device.type == "cuda" else None
     variant = "this step" if fast else "naive"
-    return Result(size, seq_len, variant, seconds * 1e3, batch_size * seq_len / seconds, peak)
+    tflops = model_flops_per_step(objective, batch_size, seq_len) / seconds / 1e12
+    return Result(
+        size, seq_len, variant, seconds * 1e3, batch_size * seq_len / seconds, peak, tflops
+    )
 
 
-def table(results: list[Result], device: torch.device) -> str:
+def table(results: list[Result], device: torch.device, peak: float | None) -> str:
     lines = [
         f"device: {torch.cuda.get_device_name() if device.type == 'cuda' else 'cpu'} "
-        f"({torch.get_num_threads()} threads), torch {torch.__version__}, vocab {VOCAB}",
-        "| model | seq | variant | step (ms) | tokens/s | peak mem (MiB) | speed-up |",
-        "|---|---|---|---|---|---|---|",
+        f"({torch.get_num_threads()} threads), torch {torch.__version__}, vocab {VOCAB}, "
+        f"peak {peak if peak else '-'} TFLOP/s",
+        "| model | seq | variant | step (ms) | tokens/s | model TFLOP/s | MFU | peak mem (MiB) "
+        "| speed-up |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     naive = {(r.size, r.seq_len): r for r in results if r.variant == "naive"}
     for r in results:
         ratio = r.tokens_per_s / naive[(r.size, r.seq_len)].tokens_per_s
         mem = f"{r.peak_mem_mb:,.0f}" if r.peak_mem_mb is not None else "-"
+        mfu = f"{100 * r.tflops / peak:.1f}%" if peak else "-"
         lines.append(
             f"| {r.size} | {r.seq_len} | {r.variant} | {r.step_ms:,.1f} | {r.tokens_per_s:,.0f} "
-            f"| {mem} | {ratio:.2f}x |"
+            f"| {r.tflops:.3f} | {mfu} | {mem} | {ratio:.2f}x |"
         )
     return "\n".join(lines)
 
@@ -122,6 +167,7 @@ def main(argv: list[str] | None = None) -> list[Result]:
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--steps", type=int, default=5)
     parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
+    parser.add_argument("--peak-tflops", type=float, help="peak the MFU divides by")
     parser.add_argument("--smoke", action="store_true", help="tiny model, 1 step: for the tests")
     args = parser.parse_args(argv)
     if args.smoke:
@@ -132,7 +178,7 @@ def main(argv: list[str] | None = None) -> list[Result]:
         for seq_len in args.seq_len:
             for fast in (False, True):
                 results.append(measure(size, seq_len, args.batch_size, args.steps, fast, device))
-    print(table(results, device))
+    print(table(results, device, device_peak_tflops(device, args.peak_tflops)))
     return results
 
 
