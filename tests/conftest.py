@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gzip
 import os
+from itertools import islice
 from pathlib import Path
 
 os.environ["HF_HUB_OFFLINE"] = "1"
@@ -46,3 +48,20 @@ def requires_shared_data(*parts: str) -> pytest.MarkDecorator:
     """Skip a test cleanly where ../shared/data (or the named file in it) is absent."""
     path = SHARED_DATA.joinpath(*parts)
     return pytest.mark.skipif(not path.exists(), reason=f"{path} not available")
+
+
+KISA = SHARED_DATA / "messages" / "kisa_spam_2022_reports.tsv.gz"
+HELD_OUT_DAY = "2022-12-31"
+
+
+def sample_kisa_messages(start: int, stop: int, step: int) -> list[str]:
+    """Every ``step``-th KISA message in rows [start, stop), never from the held-out day."""
+    with gzip.open(KISA, "rt", encoding="utf-8") as handle:
+        header = handle.readline().rstrip("\n").split("\t")
+        date_column, message_column = header.index("file_date"), header.index("message")
+        rows = (line.rstrip("\n").split("\t") for line in handle)
+        return [
+            row[message_column]
+            for row in islice(rows, start, stop, step)
+            if row[date_column] != HELD_OUT_DAY
+        ]

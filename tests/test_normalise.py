@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import gzip
 import re
 import unicodedata
-from itertools import islice
 
 import pytest
 from omegaconf import OmegaConf
 
-from conftest import SHARED_DATA, requires_shared_data
+from conftest import requires_shared_data, sample_kisa_messages
 from electra_rtd.corpus_tools.normalise import NormaliseConfig, normalise, normalise_many
 from electra_rtd.corpus_tools.text_offsets import NormalisedText, align, sub_mapped
 
@@ -327,16 +325,7 @@ def test_normalise_many_keeps_order_with_and_without_workers():
 @requires_shared_data("messages", "kisa_spam_2022_reports.tsv.gz")
 def test_real_reports_are_idempotent_with_valid_offsets():
     """Non-held-out KISA rows (the 2022-12-31 evaluation day is skipped)."""
-    path = SHARED_DATA / "messages" / "kisa_spam_2022_reports.tsv.gz"
-    with gzip.open(path, "rt", encoding="utf-8") as handle:
-        header = handle.readline().rstrip("\n").split("\t")
-        date_column, message_column = header.index("file_date"), header.index("message")
-        rows = (line.rstrip("\n").split("\t") for line in handle)
-        messages = [
-            row[message_column]
-            for row in islice(rows, 0, 40000, 20)
-            if row[date_column] != "2022-12-31"
-        ]
+    messages = sample_kisa_messages(0, 40000, 20)
     assert len(messages) > 1000
     for message in messages:
         result = normalise(message)

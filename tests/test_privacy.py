@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import gzip
 import re
-from itertools import islice
 
 import pytest
 
-from conftest import SHARED_DATA, requires_shared_data
+from conftest import requires_shared_data, sample_kisa_messages
 from electra_rtd.corpus_tools.normalise import NormaliseConfig, normalise
 from electra_rtd.corpus_tools.privacy import (
     MaskSpan,
@@ -203,16 +201,7 @@ LINK = re.compile(r"https?://|www\.|\b[a-z0-9]+\.(?:com|kr|ly|gl|me)/", re.IGNOR
 @requires_shared_data("messages", "kisa_spam_2022_reports.tsv.gz")
 def test_no_mobile_number_or_link_survives_in_real_reports():
     """Non-held-out KISA rows (the 2022-12-31 evaluation day is skipped), normalised then masked."""
-    path = SHARED_DATA / "messages" / "kisa_spam_2022_reports.tsv.gz"
-    with gzip.open(path, "rt", encoding="utf-8") as handle:
-        header = handle.readline().rstrip("\n").split("\t")
-        date_column, message_column = header.index("file_date"), header.index("message")
-        rows = (line.rstrip("\n").split("\t") for line in handle)
-        messages = [
-            row[message_column]
-            for row in islice(rows, 7, 60000, 20)
-            if row[date_column] != "2022-12-31"
-        ]
+    messages = sample_kisa_messages(7, 60000, 20)
     raw_hits = sum(bool(MOBILE.search(message) or LINK.search(message)) for message in messages)
     assert raw_hits > 100  # the sample does hold numbers and links to mask
     for message in messages:
