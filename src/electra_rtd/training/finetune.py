@@ -23,14 +23,10 @@ from electra_rtd.models.electra import count_parameters
 from electra_rtd.models.tagger import apply_lora, build_tagger, export_tagger
 from electra_rtd.tagging import KeywordTagger
 from electra_rtd.training.checkpointing import (
-    Progress,
-    load_checkpoint,
     save_checkpoint,
 )
-from electra_rtd.training.loop import optimizer_updates
-from electra_rtd.training.optim import build_optimizer, build_scheduler, warmup_steps
+from electra_rtd.training.loop import optimizer_updates, prepare_training
 from electra_rtd.training.runtime import start_run
-from electra_rtd.training.tracking import init_tracking
 
 log = logging.getLogger(__name__)
 
@@ -60,16 +56,10 @@ def finetune_tagger(cfg: DictConfig, run_dir: Path) -> dict[str, float]:
         model = apply_lora(model, tagging.lora)
     elif tagging.mode != "full":
         raise ValueError(f"tagging.mode must be 'full' or 'lora', got {tagging.mode!r}")
-    optimizer = build_optimizer(model, cfg.optim)
-    model, optimizer, train_loader = accelerator.prepare(model, optimizer, train_loader)
+    model, optimizer, train_loader, scheduler, progress = prepare_training(
+        accelerator, model, train_loader, cfg, checkpoint, run_dir
+    )
     total_steps = trainer.max_steps
-    scheduler = build_scheduler(optimizer, warmup_steps(cfg.optim, total_steps), total_steps)
-    accelerator.register_for_checkpointing(scheduler)
-
-    progress = Progress()
-    if checkpoint is not None:
-        progress = load_checkpoint(accelerator, checkpoint)
-    init_tracking(accelerator, cfg, run_dir)
 
     def dev_scores() -> dict[str, float]:
         unwrapped = accelerator.unwrap_model(model)

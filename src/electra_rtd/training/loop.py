@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import torch
@@ -10,10 +11,32 @@ from accelerate import Accelerator
 from torch.optim.lr_scheduler import LRScheduler
 from torch.utils.data import DataLoader
 
-from electra_rtd.training.checkpointing import Progress
+from electra_rtd.training.checkpointing import Progress, load_checkpoint
+from electra_rtd.training.optim import build_optimizer, build_scheduler, warmup_steps
+from electra_rtd.training.tracking import init_tracking
 
 # forward(batch, (epoch, batch_in_epoch)) -> an output with a ``loss``
 Forward = Callable[[dict[str, torch.Tensor], tuple[int, int]], Any]
+
+
+def prepare_training(
+    accelerator: Accelerator,
+    model: torch.nn.Module,
+    loader: DataLoader,
+    cfg: Any,
+    checkpoint: Path | None,
+    run_dir: Path,
+) -> tuple[torch.nn.Module, torch.optim.Optimizer, DataLoader, LRScheduler, Progress]:
+    """Optimizer and schedule, wrapped by accelerate, restored from ``checkpoint`` if given; then
+    tracking starts. The schedule counts optimizer updates and is stepped by the loop by hand."""
+    optimizer = build_optimizer(model, cfg.optim)
+    model, optimizer, loader = accelerator.prepare(model, optimizer, loader)
+    total_steps = cfg.trainer.max_steps
+    scheduler = build_scheduler(optimizer, warmup_steps(cfg.optim, total_steps), total_steps)
+    accelerator.register_for_checkpointing(scheduler)
+    progress = load_checkpoint(accelerator, checkpoint) if checkpoint is not None else Progress()
+    init_tracking(accelerator, cfg, run_dir)
+    return model, optimizer, loader, scheduler, progress
 
 
 def optimizer_updates(

@@ -26,15 +26,11 @@ from electra_rtd.objectives.build import build_objective
 from electra_rtd.objectives.mlm import MLMOutput
 from electra_rtd.objectives.rtd import RTDOutput
 from electra_rtd.training.checkpointing import (
-    Progress,
-    load_checkpoint,
     save_checkpoint,
 )
 from electra_rtd.training.export import export_pretrained
-from electra_rtd.training.loop import optimizer_updates
-from electra_rtd.training.optim import build_optimizer, build_scheduler, warmup_steps
+from electra_rtd.training.loop import optimizer_updates, prepare_training
 from electra_rtd.training.runtime import start_run, step_rng
-from electra_rtd.training.tracking import init_tracking
 
 log = logging.getLogger(__name__)
 
@@ -54,18 +50,12 @@ def pretrain(cfg: DictConfig, run_dir: Path) -> dict[str, float]:
     collate = DataCollatorWithPadding(tokenizer, pad_to_multiple_of=trainer.pad_to_multiple_of)
     train_loader = make_train_loader(train_set, trainer, collate, cfg.seed, drop_last=True)
 
-    # Model, optimizer, schedule. The schedule counts optimizer updates and is stepped by hand.
+    # Model, optimizer, schedule (resumed from the checkpoint if there is one).
     objective = build_objective(cfg.objective, cfg.model, tokenizer)
-    optimizer = build_optimizer(objective, cfg.optim)
-    objective, optimizer, train_loader = accelerator.prepare(objective, optimizer, train_loader)
+    objective, optimizer, train_loader, scheduler, progress = prepare_training(
+        accelerator, objective, train_loader, cfg, checkpoint, run_dir
+    )
     total_steps = trainer.max_steps
-    scheduler = build_scheduler(optimizer, warmup_steps(cfg.optim, total_steps), total_steps)
-    accelerator.register_for_checkpointing(scheduler)
-
-    progress = Progress()
-    if checkpoint is not None:
-        progress = load_checkpoint(accelerator, checkpoint)
-    init_tracking(accelerator, cfg, run_dir)
     log.info(
         "pretraining %s for %d steps: batch %d x %d processes x %d accumulation",
         cfg.objective.name,
