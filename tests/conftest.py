@@ -14,6 +14,7 @@ os.environ["WANDB_MODE"] = "disabled"
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 import pytest  # noqa: E402
+import torch  # noqa: E402
 from transformers import BertTokenizer  # noqa: E402
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -35,6 +36,15 @@ WORDS = [
     "##하세요",
 ]
 WORDS += ["비트", "##코인", "수익", "문의", "주세요", "오늘", "내일", "저녁", "먹자", "ㅋ", "##ㅋ"]
+
+
+@pytest.fixture(scope="module")
+def one_cpu_thread():
+    """Tiny models run fastest on one thread; two fight over cores other tests are using."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
 
 
 @pytest.fixture(scope="session")

@@ -13,24 +13,15 @@ from itertools import islice
 from pathlib import Path
 
 import pytest
-import torch
 from test_extractor import save_rule_model
 from transformers import BertTokenizer
 
-from conftest import SHARED_DATA, requires_shared_data
+from conftest import KISA, requires_shared_data
 from electra_rtd.cli import main
 
-KISA = SHARED_DATA / "messages" / "kisa_spam_2022_reports.tsv.gz"
+pytestmark = pytest.mark.usefixtures("one_cpu_thread")
+
 KISA_HEADER = "file_date\tseq\treport_type\tspam_type\tmsg_type\trecv_time\treport_time\tmessage"
-
-
-@pytest.fixture(scope="module", autouse=True)
-def one_cpu_thread():
-    """Tiny models run fastest on one thread; two fight over cores other tests are using."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
 
 
 @pytest.fixture(scope="module")

@@ -29,6 +29,8 @@ from electra_rtd.data.tokenization import train_wordpiece
 from electra_rtd.metrics import Span, score_keywords
 from electra_rtd.tagging import Keyword, KeywordTagger, TaggerError, keywords_from_tokens
 
+pytestmark = pytest.mark.usefixtures("one_cpu_thread")
+
 ID2LABEL = {0: "O", 1: "B-KW", 2: "I-KW"}
 # Tokens of the conftest vocabulary the rule model tags B-KW / I-KW; every other token is O.
 BEGIN_TOKENS = frozenset({"비트", "수익", "택배", "카드", "대출"})
@@ -94,15 +96,6 @@ def rule_probability() -> float:
     sigma = math.sqrt(((s - mean) ** 2 + (d - 1) * mean**2) / d)
     on, off = (s - mean) / sigma, -mean / sigma
     return math.exp(on) / (math.exp(on) + 2 * math.exp(off))
-
-
-@pytest.fixture(scope="module", autouse=True)
-def one_cpu_thread():
-    """Tiny models run fastest on one thread; two fight over cores other tests are using."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
 
 
 @pytest.fixture(scope="module")
