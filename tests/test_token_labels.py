@@ -18,6 +18,7 @@ from electra_rtd.data.token_labels import (
     encode_labelled,
 )
 from electra_rtd.data.tokenization import load_tokenizer, train_wordpiece
+from electra_rtd.data.windows import window_parts
 from electra_rtd.metrics import Span
 
 X = IGNORE_INDEX
@@ -207,6 +208,42 @@ def test_encode_labelled_warns_about_truncated_spans(
         dataset = encode_labelled(MESSAGES[1:], small_tokenizer, LABEL2ID, max_length=4)
     assert dataset["labels"] == [[X, 1, 2, X]]
     assert "1 of 2 spans in 1 of 1 messages reach past max_length=4 tokens" in caplog.text
+
+
+def test_with_a_stride_a_long_message_becomes_overlapping_windows(
+    small_tokenizer: BertTokenizer, caplog: pytest.LogCaptureFixture
+) -> None:
+    """[비트 ##코인] and [##코인 리딩방]: nothing is cut; the keyword begun in the first window is
+    tagged from the second window's first token, and is not reported as misaligned."""
+    coin = [LabelledMessage(COIN, (kw(0, 4), kw(5, 8)))]
+    with caplog.at_level(logging.WARNING, logger="electra_rtd.data.token_labels"):
+        dataset = encode_labelled(coin, small_tokenizer, LABEL2ID, max_length=4, stride=1)
+    assert dataset["labels"] == [[X, 1, 2, X], [X, 1, 1, X]]
+    assert dataset.column_names == ["input_ids", "token_type_ids", "attention_mask", "labels"]
+    assert caplog.text == ""
+
+
+def test_windowed_labels_tile_back_into_the_whole_messages_labels(
+    real_tokenizer: PreTrainedTokenizerBase,
+) -> None:
+    """Keeping each window's middle (`window_parts`) gives every token the label it has when the
+    message is encoded whole: windows change the context, never the labels."""
+    messages = ROUND_TRIP_MESSAGES[:100]
+    whole = encode_labelled(messages, real_tokenizer, LABEL2ID, max_length=512)
+    windows = encode_labelled(messages, real_tokenizer, LABEL2ID, max_length=12, stride=6)
+    message_of = real_tokenizer(
+        [message.text for message in messages],
+        max_length=12,
+        stride=6,
+        truncation=True,
+        return_overflowing_tokens=True,
+    )["overflow_to_sample_mapping"]
+    assert len(windows) == len(message_of) > 2 * len(messages)  # most need several windows
+    for index, labels in enumerate(whole["labels"]):
+        parts = [windows["labels"][w][1:-1] for w, m in enumerate(message_of) if m == index]
+        kept = window_parts([len(part) for part in parts], 6)
+        merged = [label for part, (a, b) in zip(parts, kept, strict=True) for label in part[a:b]]
+        assert merged == labels[1:-1]
 
 
 def test_encode_labelled_checks_its_inputs(small_tokenizer: BertTokenizer) -> None:

@@ -20,6 +20,7 @@ import datasets
 from transformers import PreTrainedTokenizerBase
 
 from electra_rtd.data.labelled import LabelledMessage
+from electra_rtd.data.windows import Stride, resolve_stride
 from electra_rtd.metrics import Span, spans_from_bio
 
 logger = logging.getLogger(__name__)
@@ -129,9 +130,14 @@ def encode_labelled(
     max_length: int = 128,
     label_all_subwords: bool = True,
     *,
+    stride: Stride = None,
     on_misaligned: Literal["warn", "raise"] = "warn",
 ) -> datasets.Dataset:
     """Tokenise labelled messages for token classification, unpadded (a collator pads).
+
+    A message longer than ``max_length`` tokens is cut off there, or, with ``stride``, becomes
+    several training examples: overlapping windows sharing ``stride`` tokens, as `KeywordTagger`
+    reads it, so keywords deep inside long messages are learnt too.
 
     Columns: the tokenizer's model inputs (input_ids, attention_mask, ...) and `labels`, ready for
     `DataCollatorForTokenClassification`. Offsets are left out because that collator cannot pad
@@ -149,41 +155,58 @@ def encode_labelled(
     if not tokenizer.is_fast:
         raise ValueError("encode_labelled needs a fast tokenizer: it relies on offset mappings")
     _check_label_names(messages, label2id)
+    stride = resolve_stride(stride, max_length, tokenizer)
     encoded = tokenizer(
         [message.text for message in messages],
         truncation=True,
         max_length=max_length,
+        stride=stride or 0,
+        return_overflowing_tokens=stride is not None,
         return_offsets_mapping=True,
     )
     boundary = "token" if label_all_subwords else "word"
+    message_of = encoded.get("overflow_to_sample_mapping", range(len(messages)))
     labels: list[list[int]] = []
     misaligned: dict[int, list[Span]] = {}
     truncated: dict[int, list[Span]] = {}
-    for index, message in enumerate(messages):
+    for window, index in enumerate(message_of):
+        message = messages[index]
+        offsets = encoded["offset_mapping"][window]
+        last_window = window + 1 == len(message_of) or message_of[window + 1] != index
+        # A window sees the spans that end inside it or later; one begun in an earlier window
+        # is tagged from this window's first token, and only whole ones can be misaligned.
+        first = _first_char(offsets)
         aligned = align_spans(
-            encoded["offset_mapping"][index],
-            message.spans,
+            offsets,
+            [span for span in message.spans if span.end > first],
             label2id,
             label_all_subwords,
-            word_ids=encoded.word_ids(index),
+            word_ids=encoded.word_ids(window),
             text=message.text,
         )
-        if aligned.misaligned and on_misaligned == "raise":
+        wrong = [span for span in aligned.misaligned if span.start >= first]
+        if wrong and on_misaligned == "raise":
             raise ValueError(
-                f"message {index}: spans {_spans_text(aligned.misaligned)} do not fall on "
+                f"message {index}: spans {_spans_text(wrong)} do not fall on "
                 f"{boundary} boundaries of this tokenizer"
             )
-        if aligned.misaligned:
-            misaligned[index] = aligned.misaligned
-        if aligned.truncated:
+        if wrong:
+            misaligned.setdefault(index, []).extend(wrong)
+        if aligned.truncated and last_window:
             truncated[index] = aligned.truncated
         labels.append(aligned.label_ids)
     _warn_spans(
         misaligned, f"do not fall on {boundary} boundaries and decode differently", messages
     )
     _warn_spans(truncated, f"reach past max_length={max_length} tokens and are cut", messages)
-    columns = {name: encoded[name] for name in encoded if name != "offset_mapping"}
+    dropped = ("offset_mapping", "overflow_to_sample_mapping")
+    columns = {name: encoded[name] for name in encoded if name not in dropped}
     return datasets.Dataset.from_dict({**columns, "labels": labels})
+
+
+def _first_char(offsets: Offsets) -> int:
+    """Where a window's first real token starts in the message."""
+    return min((int(start) for start, end in offsets if int(end) > int(start)), default=0)
 
 
 def _token_tags(offsets: Offsets, spans: list[Span]) -> list[str | None]:

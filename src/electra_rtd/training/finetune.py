@@ -44,7 +44,12 @@ def finetune_tagger(cfg: DictConfig, run_dir: Path) -> dict[str, float]:
         label_names = bio_label_names(s.label for m in splits["train"] for s in m.spans)
         label2id = {name: index for index, name in enumerate(label_names)}
         train_set = encode_labelled(
-            splits["train"], tokenizer, label2id, cfg.data.max_length, tagging.label_all_subwords
+            splits["train"],
+            tokenizer,
+            label2id,
+            cfg.data.max_length,
+            tagging.label_all_subwords,
+            stride=cfg.data.get("stride"),
         )
     collate = DataCollatorForTokenClassification(
         tokenizer, pad_to_multiple_of=trainer.pad_to_multiple_of
@@ -70,6 +75,7 @@ def finetune_tagger(cfg: DictConfig, run_dir: Path) -> dict[str, float]:
             label_names,
             batch_size=trainer.eval_batch_size,
             max_length=cfg.data.max_length,
+            stride=cfg.data.get("stride"),
         )
         scores = score_tagger(tagger, splits["dev"])
         unwrapped.train()
@@ -128,7 +134,10 @@ def finetune_tagger(cfg: DictConfig, run_dir: Path) -> dict[str, float]:
         best.load_state_dict(best_state)
         exported = export_tagger(best, tokenizer, run_dir / "export")
         tagger = KeywordTagger.from_pretrained(
-            exported, batch_size=trainer.eval_batch_size, max_length=cfg.data.max_length
+            exported,
+            batch_size=trainer.eval_batch_size,
+            max_length=cfg.data.max_length,
+            stride=cfg.data.get("stride"),
         )
         test = score_tagger(tagger, splits["test"])
         metrics = {f"test_{k}": v for k, v in test.items()}
