@@ -3,7 +3,8 @@
 Naive loop: plain transformers, one message at a time, fp32, ``torch.no_grad`` (what a
 straightforward script does). Tagger: `KeywordTagger` (one tokenizer call per chunk, batches of
 similar length, ``torch.inference_mode``, bf16 autocast on CUDA); "tagger bf16" also loads the
-weights in bf16, "tagger compiled" adds ``torch.compile`` (on CUDA, or on CPU with --compile).
+weights in bf16, "tagger compiled" adds ``torch.compile`` (on CUDA, or on CPU with --compile),
+"tagger onnx int8" (CPU) runs ONNX Runtime with dynamically quantised int8 weights.
 Models have random weights, built from conf/model/<size>.yaml; messages are synthetic.
 
 Peak memory: on CUDA, ``torch.cuda.max_memory_allocated``. On CPU, the high-water RSS
@@ -50,6 +51,7 @@ CONF = Path(__file__).resolve().parents[1] / "conf" / "model"
 ID2LABEL = {0: "O", 1: "B-KW", 2: "I-KW"}
 MESSAGE_SEED, TOKENIZER_SEED = 1, 2
 MAX_LENGTH = 128
+ONNX_INT8 = "tagger onnx int8"
 log = logging.getLogger("tagging_inference")
 
 
@@ -119,6 +121,7 @@ def measure(
             max_length=MAX_LENGTH,
             dtype=torch.bfloat16 if variant == "tagger bf16" else None,
             compile_model=variant == "tagger compiled",
+            backend="onnx-int8" if variant == ONNX_INT8 else "torch",
         )
 
         def run(batch: list[str]) -> list[list[tuple[int, int]]]:
@@ -191,6 +194,8 @@ def variants(device: str, compile_on_cpu: bool) -> list[str]:
     names = ["naive loop", "tagger", "tagger bf16"]
     if device == "cuda" or compile_on_cpu:
         names.append("tagger compiled")
+    if device == "cpu":
+        names.append(ONNX_INT8)
     return names
 
 
@@ -242,6 +247,8 @@ def main(argv: list[str] | None = None) -> list[Result]:
         train_wordpiece(tokenizer_texts, scratch / "tokenizer", vocab_size=args.vocab_size)
         for size in args.sizes:
             model_dir = prepare_model(size, scratch / "tokenizer", scratch)
+            if args.device == "cpu":  # export and quantise once, outside the timed runs
+                KeywordTagger.from_pretrained(model_dir, backend="onnx-int8")
             for variant in variants(args.device, args.compile):
                 if args.smoke:
                     results.append(

@@ -82,6 +82,18 @@ def test_txt_input_gives_one_json_line_per_row_blank_rows_included(
     assert not list(tmp_path.glob("*.partial"))
 
 
+def test_onnx_int8_backend_finds_the_same_keywords(model_dir: Path, tmp_path: Path) -> None:
+    source = write(tmp_path / "messages.txt", "비트코인 수익 문의\n택배가 도착\n")
+    output = tmp_path / "keywords.jsonl"
+    assert run_keywords(model_dir, source, output, "--no-progress", "--backend", "onnx-int8") == 0
+    rows = [json.loads(line) for line in output.read_text(encoding="utf-8").splitlines()]
+    assert [keyword_spans(row) for row in rows] == [
+        [(0, 4, "비트코인", "KW"), (5, 7, "수익", "KW")],
+        [(0, 2, "택배", "KW")],
+    ]
+    assert (model_dir / "onnx" / "model.int8.onnx").is_file()
+
+
 def test_gzipped_tsv_with_a_text_column_keeps_input_order(model_dir: Path, tmp_path: Path) -> None:
     # KISA's layout: the message is the last column and may start with a literal quote.
     rows = [
@@ -125,10 +137,16 @@ def test_jsonl_and_csv_inputs(model_dir: Path, tmp_path: Path, name: str, conten
     assert [keyword_spans(row) for row in read_jsonl(output)] == [[(0, 2, "수익", "KW")], []]
 
 
-def test_max_length_truncates_long_messages(model_dir: Path, tmp_path: Path) -> None:
+def test_long_messages_are_windowed_or_with_negative_stride_truncated(
+    model_dir: Path, tmp_path: Path
+) -> None:
     output = tmp_path / "keywords.jsonl"
     source = write(tmp_path / "long.txt", "수익 " * 30 + "\n")
-    assert run_keywords(model_dir, source, output, "--max-length", "6", "--batch-size", "2") == 0
+    options = ("--max-length", "6", "--batch-size", "2")
+    assert run_keywords(model_dir, source, output, *options) == 0
+    (row,) = read_jsonl(output)
+    assert [k["start"] for k in row["keywords"]] == [3 * i for i in range(30)]
+    assert run_keywords(model_dir, source, output, *options, "--stride", "-1") == 0
     (row,) = read_jsonl(output)
     assert [k["start"] for k in row["keywords"]] == [0, 3, 6, 9]  # [CLS] + 4 tokens + [SEP]
 

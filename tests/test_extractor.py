@@ -7,10 +7,8 @@ tokenization of the hand-written vocabulary in conftest, whatever the batching o
 
 from __future__ import annotations
 
-import importlib.util
 import math
 import random
-import sys
 from pathlib import Path
 
 import pytest
@@ -23,7 +21,6 @@ from transformers import (
     pipeline,
 )
 
-from conftest import REPO_ROOT
 from electra_rtd.data.synthetic import generate_messages
 from electra_rtd.data.tokenization import train_wordpiece
 from electra_rtd.metrics import Span, score_keywords
@@ -158,11 +155,37 @@ def test_blank_texts_get_no_keywords(rule_tagger: KeywordTagger) -> None:
     ]
 
 
-def test_texts_longer_than_max_length_are_truncated(rule_model_dir: Path) -> None:
-    tagger = KeywordTagger.from_pretrained(rule_model_dir, device="cpu", max_length=10)
+def test_with_no_stride_long_texts_are_truncated(rule_model_dir: Path) -> None:
+    tagger = KeywordTagger.from_pretrained(rule_model_dir, device="cpu", max_length=10, stride=None)
     (found,) = tagger.extract(["수익 " * 50])
     # 10 tokens = [CLS] + 8 words + [SEP]; word i starts at character 3 * i.
     assert spans(found) == [(3 * i, 3 * i + 2, "수익") for i in range(8)]
+
+
+@pytest.mark.parametrize("stride", [0, 1, 3, 7, "auto"])
+def test_long_texts_are_read_in_windows_that_tile_them(rule_model_dir: Path, stride) -> None:
+    """Every keyword of a text many windows long is found once, with 비트 + ##코인 kept whole
+    wherever a window edge falls: the rule model tags each token alone, so windowing must give
+    exactly the keywords of reading the whole text at once."""
+    words = ["수익", "오늘", "비트코인", "문의", "택배", "먹자"]
+    rng = random.Random(3)
+    text = " ".join(rng.choice(words) for _ in range(200))
+    tagger = KeywordTagger.from_pretrained(
+        rule_model_dir, device="cpu", max_length=12, stride=stride
+    )
+    (found,) = tagger.extract([text])
+    expected, position = [], 0
+    for word in text.split(" "):
+        if word in ("수익", "비트코인", "택배"):
+            expected.append((position, position + len(word), word))
+        position += len(word) + 1
+    assert spans(found) == expected
+
+
+@pytest.mark.parametrize("stride", [-1, 10, 1.5, "half"])
+def test_a_stride_that_leaves_no_room_is_refused(rule_model_dir: Path, stride) -> None:
+    with pytest.raises(TaggerError, match="stride must be"):
+        KeywordTagger.from_pretrained(rule_model_dir, device="cpu", max_length=12, stride=stride)
 
 
 def test_order_is_kept_across_mixed_lengths_batches_and_chunks(
@@ -218,6 +241,39 @@ def test_bfloat16_weights_find_the_same_keywords(rule_model_dir: Path) -> None:
     (found,) = tagger.extract(["비트코인 수익 문의 주세요"])
     assert spans(found) == [(0, 4, "비트코인"), (5, 7, "수익")]
     assert found[0].score == pytest.approx(rule_probability(), abs=1e-2)
+
+
+def test_onnx_runtime_finds_what_pytorch_finds(random_model_dir: Path) -> None:
+    """fp32 in ONNX Runtime: the same keywords as PyTorch, scores equal to float precision; the
+    graph is exported once and reused."""
+    texts = [message.text for message in generate_messages(40, seed=12)] + ["긴 문자 " * 200]
+    reference = KeywordTagger.from_pretrained(random_model_dir, device="cpu").extract(texts)
+    onnx = KeywordTagger.from_pretrained(random_model_dir, backend="onnx").extract(texts)
+    assert sum(map(len, reference)) > 0, "a random model tags something: the comparison is real"
+    assert [spans(k) for k in onnx] == [spans(k) for k in reference]
+    for left, right in zip(onnx, reference, strict=True):
+        assert [k.score for k in left] == pytest.approx([k.score for k in right], abs=1e-4)
+    graph = random_model_dir / "onnx" / "model.onnx"
+    written = graph.stat().st_mtime_ns
+    KeywordTagger.from_pretrained(random_model_dir, backend="onnx")
+    assert graph.stat().st_mtime_ns == written
+
+
+def test_int8_onnx_keeps_clear_keywords(rule_model_dir: Path, rule_tagger: KeywordTagger) -> None:
+    texts = ["비트코인 수익 문의 주세요", "택배 도착 대출 문의 " * 30, ""]
+    int8 = KeywordTagger.from_pretrained(rule_model_dir, backend="onnx-int8")
+    assert (rule_model_dir / "onnx" / "model.int8.onnx").is_file()
+    assert [spans(k) for k in int8.extract(texts)] == [spans(k) for k in rule_tagger.extract(texts)]
+
+
+@pytest.mark.parametrize(
+    "options",
+    [{"backend": "tensorrt"}, {"backend": "onnx", "compile_model": True},
+     {"backend": "onnx-int8", "dtype": "bfloat16"}],
+)  # fmt: skip
+def test_onnx_options_that_cannot_work_are_refused(rule_model_dir: Path, options) -> None:
+    with pytest.raises(TaggerError, match="backend"):
+        KeywordTagger.from_pretrained(rule_model_dir, **options)
 
 
 def test_a_non_string_text_is_rejected(rule_tagger: KeywordTagger) -> None:
@@ -323,17 +379,3 @@ def test_transformers_pipeline_finds_the_same_keywords(
 
 
 # --- benchmark --------------------------------------------------------------------------------
-
-
-def test_inference_benchmark_smoke(capsys) -> None:
-    path = REPO_ROOT / "benchmarks" / "tagging_inference.py"
-    spec = importlib.util.spec_from_file_location("benchmarks_tagging_inference", path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-
-    results = module.main(["--smoke"])
-    assert {r.variant for r in results} >= {"naive loop", "tagger"}
-    assert all(r.messages_per_s > 0 for r in results)
-    table = capsys.readouterr().out
-    assert "| tiny | cpu | naive loop |" in table and "speed-up" in table

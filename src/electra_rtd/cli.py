@@ -39,6 +39,7 @@ from electra_rtd.corpus_tools.silver import SilverConfig, SilverLabeller
 from electra_rtd.data.corpus import CorpusError, find_corpus_files, iter_records
 from electra_rtd.data.labelled import write_labelled
 from electra_rtd.tagging import KeywordTagger, TaggerError, write_corpus_keywords
+from electra_rtd.tagging.onnx_runtime import BACKENDS
 
 
 class UsageError(ValueError):
@@ -87,7 +88,13 @@ def _add_keywords(commands: argparse._SubParsersAction) -> None:
     command.add_argument("-o", "--output", required=True, help="output .jsonl file")
     command.add_argument("--text-column", default="text", help="text column of jsonl/csv/tsv")
     command.add_argument("--batch-size", type=int, default=64)
-    command.add_argument("--max-length", type=int, default=128, help="tokens; longer truncated")
+    command.add_argument("--max-length", type=int, default=128, help="tokens per window")
+    command.add_argument(
+        "--stride",
+        type=int,
+        help="tokens shared by the windows of a longer message (default: a quarter of a window); "
+        "-1 truncates it instead",
+    )
     command.add_argument("--device", choices=("cpu", "cuda"), help="default: cuda if available")
     command.add_argument(
         "--dtype",
@@ -95,6 +102,12 @@ def _add_keywords(commands: argparse._SubParsersAction) -> None:
         help="weights dtype; default as saved (bfloat16 is faster on CPUs with AVX512-BF16)",
     )
     command.add_argument("--compile", action="store_true", help="torch.compile the model")
+    command.add_argument(
+        "--backend",
+        choices=BACKENDS,
+        default="torch",
+        help="onnx-int8: ONNX Runtime with int8 weights, ~3x faster on CPUs with AVX512-VNNI",
+    )
     command.add_argument("--no-progress", action="store_true", help="no progress bar")
     command.set_defaults(handler=_run_keywords)
 
@@ -108,8 +121,10 @@ def _run_keywords(args: argparse.Namespace) -> None:
         device=args.device,
         batch_size=args.batch_size,
         max_length=args.max_length,
+        stride=_stride(args.stride),
         dtype=args.dtype,
         compile_model=args.compile,
+        backend=args.backend,
     )
     write_corpus_keywords(
         tagger,
@@ -118,6 +133,13 @@ def _run_keywords(args: argparse.Namespace) -> None:
         text_column=args.text_column,
         progress=not args.no_progress,
     )
+
+
+def _stride(value: int | None) -> int | str | None:
+    """--stride: unset is the tagger's default, a negative number truncates."""
+    if value is None:
+        return "auto"
+    return None if value < 0 else value
 
 
 # Corpus tools: normalise, dedup, label, report.
@@ -216,7 +238,10 @@ def _add_label(commands: argparse._SubParsersAction) -> None:
     command.add_argument("--background", help="corpus of ordinary messages")
     command.add_argument("--background-column", default="text", help="its text column")
     command.add_argument(
-        "--vocabulary-size", type=_positive_int, default=SilverConfig().top_n, help="keywords"
+        "--vocabulary-size",
+        type=int,
+        default=SilverConfig().top_n,
+        help="keywords; 0 keeps every candidate more frequent than in the background",
     )
     command.add_argument("--llm", action="store_true", help="ask a chat model instead")
     command.add_argument("--base-url", help="endpoint with version, e.g. https://host/v1")
@@ -235,7 +260,9 @@ def _run_label(args: argparse.Namespace) -> None:
     if args.llm:
         labelled = _llm_labeller(args).label(texts)
     else:
-        labeller = SilverLabeller(SilverConfig(top_n=args.vocabulary_size, workers=args.workers))
+        labeller = SilverLabeller(
+            SilverConfig(top_n=args.vocabulary_size or None, workers=args.workers)
+        )
         labelled = labeller.fit_label(texts, _background(args))
     write_labelled(labelled, args.output)
 
