@@ -185,6 +185,14 @@ def test_top_n_bounds_the_vocabulary(background) -> None:
     assert all(set(message.meta["silver_keywords"]) <= chosen for message in messages)
 
 
+def test_no_top_n_keeps_every_term_that_scores_above_zero(background) -> None:
+    capped = SilverLabeller(SilverConfig(top_n=2)).fit(CORPUS, background)
+    uncapped = SilverLabeller(SilverConfig(top_n=None)).fit(CORPUS, background)
+    assert uncapped.vocabulary[:2] == capped.vocabulary
+    assert len(uncapped.vocabulary) > 2
+    assert all(term.score > 0 for term in uncapped.vocabulary)
+
+
 def test_worker_processes_give_the_same_labels(fitted, background) -> None:
     labeller, messages = fitted
     parallel = SilverLabeller(SilverConfig(workers=2, chunk_size=5))

@@ -11,6 +11,7 @@ import hashlib
 import json
 import logging
 import random
+from collections.abc import Sequence
 from pathlib import Path
 
 from omegaconf import DictConfig, OmegaConf, open_dict
@@ -23,12 +24,15 @@ from electra_rtd.training.finetune import finetune_tagger
 log = logging.getLogger(__name__)
 
 
-def excluded_hashes(path: str | None) -> set[str]:
-    """SHA-256 hashes of messages kept out of training (a hand-labelled evaluation set)."""
-    if not path:
+def excluded_hashes(paths: str | Sequence[str] | None) -> set[str]:
+    """SHA-256 hashes of messages kept out of training (hand-labelled dev and test sets)."""
+    if not paths:
         return set()
-    lines = Path(path).read_text(encoding="utf-8").splitlines()
-    return {json.loads(line)["sha256"] for line in lines if line.strip()}
+    hashes = set()
+    for path in [paths] if isinstance(paths, str) else paths:
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
+        hashes.update(json.loads(line)["sha256"] for line in lines if line.strip())
+    return hashes
 
 
 def read_messages(silver_cfg: DictConfig) -> list[str]:
@@ -62,11 +66,40 @@ def read_background(silver_cfg: DictConfig) -> list[str]:
     return texts
 
 
+def pretrain_backbone(cfg: DictConfig, texts: list[str], out_dir: Path) -> Path:
+    """RTD-pretrain ``cfg.model`` on the messages the tagger will learn from; its discriminator.
+
+    The same distinct messages (held-out day and hand-labelled sets already dropped), the same
+    model, optimizer and trainer settings, with ``silver.pretrain_steps`` updates.
+    """
+    from electra_rtd.training.pretrain import pretrain
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    corpus = out_dir / "corpus.jsonl"
+    with corpus.open("w", encoding="utf-8") as handle:
+        handle.writelines(json.dumps({"text": text}, ensure_ascii=False) + "\n" for text in texts)
+    pretrain_cfg = cfg.copy()
+    with open_dict(pretrain_cfg):
+        pretrain_cfg.task = "pretrain"
+        pretrain_cfg.data = {
+            "source": "files",
+            "path": str(corpus),
+            "text_column": "text",
+            "max_length": cfg.data.max_length,
+            "eval_size": min(1000, len(texts) // 10),
+        }
+        pretrain_cfg.trainer.max_steps = cfg.silver.pretrain_steps
+    pretrain(pretrain_cfg, out_dir)  # logs and writes its held-out RTD metrics
+    return out_dir / "export" / "discriminator"
+
+
 def train_silver_tagger(cfg: DictConfig, run_dir: Path) -> dict[str, float]:
-    """Silver-label ``cfg.silver.corpus`` into ``run_dir/silver.jsonl`` and fine-tune on it."""
+    """Silver-label ``cfg.silver.corpus`` into ``run_dir/silver.jsonl`` and fine-tune on it, from
+    a backbone RTD-pretrained on the same messages when ``silver.pretrain_steps`` is set."""
     silver_file = run_dir / "silver.jsonl"
+    texts = read_messages(cfg.silver)
     labeller = SilverLabeller(SilverConfig(**OmegaConf.to_container(cfg.silver.labeller)))
-    messages = labeller.fit_label(read_messages(cfg.silver), read_background(cfg.silver))
+    messages = labeller.fit_label(texts, read_background(cfg.silver))
     write_labelled(messages, silver_file)
     vocabulary = [term.keyword for term in labeller.vocabulary]
     (run_dir / "silver_vocabulary.json").write_text(
@@ -75,4 +108,6 @@ def train_silver_tagger(cfg: DictConfig, run_dir: Path) -> dict[str, float]:
     log.info("silver labels for %d messages; top keywords: %s", len(messages), vocabulary[:30])
     with open_dict(cfg):
         cfg.data.path = str(silver_file)
+        if cfg.silver.get("pretrain_steps"):
+            cfg.model.path = str(pretrain_backbone(cfg, texts, run_dir / "pretrain"))
     return finetune_tagger(cfg, run_dir)
