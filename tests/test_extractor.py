@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import random
+import shutil
 from pathlib import Path
 
 import pytest
@@ -264,6 +265,16 @@ def test_int8_onnx_keeps_clear_keywords(rule_model_dir: Path, rule_tagger: Keywo
     int8 = KeywordTagger.from_pretrained(rule_model_dir, backend="onnx-int8")
     assert (rule_model_dir / "onnx" / "model.int8.onnx").is_file()
     assert [spans(k) for k in int8.extract(texts)] == [spans(k) for k in rule_tagger.extract(texts)]
+
+
+def test_a_model_folder_the_graph_cannot_go_into_is_a_clear_error(
+    tmp_path: Path, rule_model_dir: Path
+) -> None:
+    folder = tmp_path / "model"
+    shutil.copytree(rule_model_dir, folder, ignore=shutil.ignore_patterns("onnx"))
+    (folder / "onnx").write_text("a file where the graph folder should go")
+    with pytest.raises(TaggerError, match="cannot write the ONNX graph beside the model"):
+        KeywordTagger.from_pretrained(folder, backend="onnx")
 
 
 @pytest.mark.parametrize(

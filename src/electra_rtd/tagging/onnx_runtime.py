@@ -23,6 +23,8 @@ import numpy as np
 import torch
 from transformers import PreTrainedModel
 
+from electra_rtd.tagging.model_folder import TaggerError
+
 logger = logging.getLogger(__name__)
 
 Backend = Literal["torch", "onnx", "onnx-int8"]
@@ -49,7 +51,7 @@ def onnx_graph(model: PreTrainedModel, model_dir: Path, quantize: bool) -> Path:
     try:
         folder.mkdir(exist_ok=True)
     except OSError as error:
-        raise OSError(
+        raise TaggerError(
             f"cannot write the ONNX graph beside the model in {folder}: {error}"
         ) from None
     if not fp32.is_file() or fp32.stat().st_mtime < weights:
@@ -57,8 +59,8 @@ def onnx_graph(model: PreTrainedModel, model_dir: Path, quantize: bool) -> Path:
         example = torch.ones((2, 8), dtype=torch.long)
         dynamic = {name: {0: "batch", 1: "tokens"} for name in (*INPUTS, "logits")}
         # The TorchScript exporter: in torch 2.13 the torch.export one gave logits off by ~0.3
-        # for padded rows. Its tracer warns about the mask checks it freezes; they are constant
-        # for every input a tagger gives (a full attention mask of the inputs' own length).
+        # for padded rows. Its tracer warns about the mask checks it freezes; they hold for every
+        # input a tagger gives (an attention mask as long as the input ids).
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", torch.jit.TracerWarning)
             warnings.simplefilter("ignore", DeprecationWarning)
