@@ -127,14 +127,21 @@ def test_label_tags_the_corpus_terms_the_background_lacks(tmp_path: Path) -> Non
     output = tmp_path / "silver.jsonl"
     argv = ["label", str(corpus), "-o", str(output), "--no-progress"]
 
-    assert main([*argv, "--background", str(background), "--background-column", "body"]) == 0
+    argv += ["--background", str(background), "--background-column", "body"]
 
-    messages = read_labelled(output)
-    assert len(messages) == 6
-    for message in messages:
+    # 0: no cap on the vocabulary; 1: only the most distinctive term.
+    for size, keywords in (("0", ["리딩방", "코인"]), ("1", None)):
+        assert main([*argv, "--vocabulary-size", size]) == 0
+        messages = read_labelled(output)
+        assert len(messages) == 6
+        found = {tuple(message.keywords) for message in messages}
         # 수익 is in every background message: no more typical of the corpus than of ordinary text.
-        assert message.keywords == ["리딩방", "코인"]
-        assert message.source == "silver"
+        if keywords:
+            assert found == {tuple(keywords)}
+        else:  # one term, the same in every message (the top one: 리딩, part of 리딩방)
+            (only,) = found
+            assert len(only) == 1 and only[0] in ("리딩", "리딩방", "코인")
+        assert {message.source for message in messages} == {"silver"}
 
 
 class _ChatStub(BaseHTTPRequestHandler):
