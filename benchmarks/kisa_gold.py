@@ -7,6 +7,7 @@ other than the held-out 2022-12-31 and never trained on: `kisa_dev_keywords.json
 messages) is the test set, looked at only to report.
 
     python benchmarks/kisa_gold.py --model outputs/kisa_silver_tagger/<run>/export/model
+    python benchmarks/kisa_gold.py --model "silver tagger=<run>/export/model" --plot kisa.png
     python benchmarks/kisa_gold.py                 # baselines only
 
 Each extractor is also scored on the synthetic test split of `+experiment=keyword_tagging`
@@ -66,26 +67,62 @@ def synthetic_test_split() -> list[LabelledMessage]:
     return load_tagging_splits(OmegaConf.create({**config, "split_seed": 0}))["test"]
 
 
-def score_all(messages: list[LabelledMessage], models: list[str]) -> dict[str, dict[str, float]]:
-    """Kiwi nouns and every tagger on ``messages``."""
+def score_all(
+    messages: list[LabelledMessage], models: dict[str, str]
+) -> dict[str, dict[str, float]]:
+    """Kiwi nouns and every tagger (by name) on ``messages``."""
     texts = [m.text for m in messages]
     gold = [list(m.spans) for m in messages]
     results = {"kiwi_nouns": score_keywords(KiwiNounExtractor().extract(texts), gold, texts)}
-    for model in models:
-        results[model] = score_tagger(KeywordTagger.from_pretrained(model), messages)
+    for name, path in models.items():
+        results[name] = score_tagger(KeywordTagger.from_pretrained(path), messages)
     return results
+
+
+def named_models(values: list[str]) -> dict[str, str]:
+    """``NAME=PATH`` or a bare ``PATH`` (then named by its path) for each --model."""
+    return dict(
+        value.split("=", 1) if "=" in value and not Path(value).exists() else (value, value)
+        for value in values
+    )
+
+
+def plot(results: dict[str, dict[str, dict[str, float]]], path: Path) -> None:
+    """Keyword-set F1 of every extractor, grouped by test set."""
+    from matplotlib.figure import Figure
+
+    extractors = list(next(iter(results.values())))
+    figure = Figure(figsize=(9, 4), layout="constrained")
+    axes = figure.subplots()
+    width = 0.8 / len(extractors)
+    for index, extractor in enumerate(extractors):
+        positions = [
+            group + (index - (len(extractors) - 1) / 2) * width for group in range(len(results))
+        ]
+        scores = [by_extractor[extractor]["kwset_f1"] for by_extractor in results.values()]
+        bars = axes.bar(positions, scores, width, label=extractor)
+        axes.bar_label(bars, fmt="%.2f", fontsize=8)
+    axes.set_xticks(range(len(results)), list(results))
+    axes.set_ylabel("keyword-set F1")
+    axes.set_ylim(0, 1)
+    axes.legend(fontsize=8)
+    figure.savefig(path, dpi=120)
 
 
 def main(argv: list[str] | None = None) -> dict[str, dict[str, dict[str, float]]]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--model", action="append", default=[], help="tagger export (repeatable)")
+    parser.add_argument(
+        "--model", action="append", default=[], help="tagger export, [NAME=]PATH (repeatable)"
+    )
+    parser.add_argument("--plot", type=Path, help="also draw the keyword-set F1s into this PNG")
     args = parser.parse_args(argv)
     sets = {
         "hand-labelled KISA test": load_gold(GOLD),
         "hand-labelled KISA dev": load_gold(DEV),
         "synthetic test split": synthetic_test_split(),
     }
-    results = {name: score_all(messages, args.model) for name, messages in sets.items()}
+    models = named_models(args.model)
+    results = {name: score_all(messages, models) for name, messages in sets.items()}
     print("| test set | messages | extractor | span F1 | keyword-set F1 | partial F1 |")
     print("|---|---|---|---|---|---|")
     for name, by_extractor in results.items():
@@ -94,6 +131,8 @@ def main(argv: list[str] | None = None) -> dict[str, dict[str, dict[str, float]]
                 f"| {name} | {len(sets[name])} | {extractor} | {scores['span_f1']:.3f} "
                 f"| {scores['kwset_f1']:.3f} | {scores['partial_f1']:.3f} |"
             )
+    if args.plot:
+        plot(results, args.plot)
     return results
 
 

@@ -54,3 +54,18 @@ def test_hand_labelled_kisa_sets_join_the_shared_data() -> None:
         for path in (gold.GOLD, gold.DEV)
     ]
     assert not hashes[0] & hashes[1]
+
+
+def test_kisa_gold_names_models_and_plots_the_scores(tmp_path) -> None:
+    gold = load_benchmark("kisa_gold")
+    existing = tmp_path / "a=b"  # a folder whose name holds "=" is a path, not NAME=PATH
+    existing.mkdir()
+    assert gold.named_models(["tagger=runs/x/model", "runs/y/model", str(existing)]) == {
+        "tagger": "runs/x/model",
+        "runs/y/model": "runs/y/model",
+        str(existing): str(existing),
+    }
+    scores = {"kwset_f1": 0.4}
+    results = {name: {"kiwi_nouns": scores, "tagger": scores} for name in ("test", "dev")}
+    gold.plot(results, tmp_path / "plot.png")
+    assert (tmp_path / "plot.png").read_bytes()[:4] == b"\x89PNG"
