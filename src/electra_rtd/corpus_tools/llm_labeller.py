@@ -47,18 +47,11 @@ _CODE_FENCE = re.compile(r"\A\s*```(?:json)?\s*(.*?)\s*```\s*\Z", re.DOTALL)
 
 
 @dataclass(frozen=True)
-class LlmConfig:
-    """Endpoint, batching, cache and prompt; the API key itself never appears here."""
+class LlmConfig(Endpoint):
+    """The endpoint (base URL, model, key variable, retries), then batching, cache and prompt; the
+    API key itself never appears here (unset variable: requests go without one)."""
 
-    base_url: str
-    model: str
-    # The environment variable holding the API key (unset: requests go without one).
-    api_key_env: str = "OPENAI_API_KEY"
     batch_size: int = 20
-    timeout_s: float = 60.0
-    max_retries: int = 4
-    backoff_s: float = 1.0
-    max_backoff_s: float = 30.0
     temperature: float = 0.0
     # Ask for a JSON object (`response_format`); switch off for servers that reject the option.
     json_mode: bool = True
@@ -70,21 +63,11 @@ class LlmConfig:
     normalise: NormaliseConfig = field(default_factory=NormaliseConfig)
 
     def __post_init__(self) -> None:
+        super().__post_init__()
         if isinstance(self.normalise, Mapping):
             object.__setattr__(self, "normalise", NormaliseConfig(**self.normalise))
         if self.batch_size < 1:
             raise ValueError(f"batch_size must be at least 1, got {self.batch_size}")
-
-    def endpoint(self) -> Endpoint:
-        return Endpoint(
-            self.base_url,
-            self.model,
-            self.api_key_env,
-            self.timeout_s,
-            self.max_retries,
-            self.backoff_s,
-            self.max_backoff_s,
-        )
 
 
 @dataclass
@@ -108,7 +91,7 @@ class LlmLabeller:
 
     def __init__(self, config: LlmConfig) -> None:
         self.config = config
-        self.client = ChatClient(config.endpoint())
+        self.client = ChatClient(config)
         self.stats = LlmStats()
 
     def label(self, texts: Sequence[str]) -> list[LabelledMessage]:
