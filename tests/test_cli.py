@@ -77,7 +77,7 @@ def test_txt_input_gives_one_json_line_per_row_blank_rows_included(
         [(0, 2, "택배", "KW")],
     ]
     for keyword in rows[0]["keywords"]:
-        assert list(keyword) == ["start", "end", "text", "score", "label"]
+        assert list(keyword) == ["start", "end", "text", "norm", "score", "label"]
         assert 0.5 < keyword["score"] <= 1 and keyword["score"] == round(keyword["score"], 4)
     assert not list(tmp_path.glob("*.partial"))
 

@@ -39,6 +39,7 @@ from electra_rtd.corpus_tools.silver import SilverConfig, SilverLabeller
 from electra_rtd.data.corpus import CorpusError, find_corpus_files, iter_records
 from electra_rtd.data.labelled import write_labelled
 from electra_rtd.tagging import KeywordTagger, TaggerError, write_corpus_keywords
+from electra_rtd.tagging.extractor import DECODES
 from electra_rtd.tagging.onnx_runtime import BACKENDS
 
 
@@ -108,8 +109,30 @@ def _add_keywords(commands: argparse._SubParsersAction) -> None:
         default="torch",
         help="onnx-int8: ONNX Runtime with int8 weights, ~3x faster on CPUs with AVX512-VNNI",
     )
+    command.add_argument(
+        "--decode",
+        choices=DECODES,
+        default="tags",
+        help="spans from the BIO tags, from Kiwi noun compounds scored by the model, or both",
+    )
+    command.add_argument(
+        "--top-k", type=_positive_int, help="at most this many keywords a message, best first"
+    )
+    command.add_argument(
+        "--min-score",
+        type=float,
+        default=0.0,
+        help="drop keywords scoring below this (calibrated when the model has calibration.json)",
+    )
     command.add_argument("--no-progress", action="store_true", help="no progress bar")
     command.set_defaults(handler=_run_keywords)
+
+
+def _positive_int(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {number}")
+    return number
 
 
 def _run_keywords(args: argparse.Namespace) -> None:
@@ -125,6 +148,7 @@ def _run_keywords(args: argparse.Namespace) -> None:
         dtype=args.dtype,
         compile_model=args.compile,
         backend=args.backend,
+        decode=args.decode,
     )
     write_corpus_keywords(
         tagger,
@@ -132,6 +156,8 @@ def _run_keywords(args: argparse.Namespace) -> None:
         args.output,
         text_column=args.text_column,
         progress=not args.no_progress,
+        top_k=args.top_k,
+        min_score=args.min_score,
     )
 
 

@@ -31,6 +31,11 @@ def run_task(cfg: DictConfig, run_dir: Path | None = None) -> dict[str, float]:
         from electra_rtd.training.silver_tagger import train_silver_tagger
 
         return train_silver_tagger(cfg, run_dir)
+    if cfg.task == "kisa_tagger":
+        from electra_rtd.training.kisa_tagger import train_kisa_tagger
+
+        return train_kisa_tagger(cfg, run_dir)
     raise ValueError(
-        f"unknown task {cfg.task!r}: expected 'pretrain', 'finetune_tagger' or 'silver_tagger'"
+        f"unknown task {cfg.task!r}: expected 'pretrain', 'finetune_tagger', 'silver_tagger' "
+        "or 'kisa_tagger'"
     )

@@ -49,11 +49,15 @@ def load_messages(data_cfg: Any, path: Path) -> Dataset | IterableDataset:
         streaming=data_cfg.get("streaming", False),
         num_proc=data_cfg.get("num_proc"),
     )
-    for column, values in exclude.items():
-        banned = {str(v) for v in values}
-        dataset = dataset.filter(lambda row, c=column, b=banned: str(row[c]) not in b)
-        log.info("excluded rows with %s in %s", column, sorted(banned))
     if exclude:
+        # Held out: the excluded rows and every row repeating one of their texts on another day.
+        from electra_rtd.corpus_tools.held_out import held_out_keys, is_excluded, normalised_key
+
+        banned = held_out_keys(dataset, exclude)
+        dataset = dataset.filter(
+            lambda row: not is_excluded(row, exclude) and normalised_key(row["text"]) not in banned
+        )
+        log.info("excluded rows with %s and %d texts recurring from them", exclude, len(banned))
         dataset = dataset.remove_columns(list(exclude))
     return dataset
 

@@ -4,16 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
+from electra_rtd.data.hashed_labels import join_labels, read_label_folder
 from electra_rtd.data.labelled import LabelledMessage, read_labelled, synthetic_labelled
 from electra_rtd.data.splits import split_messages
 
 
 def load_tagging_splits(data_cfg: Any) -> dict[str, list[LabelledMessage]]:
-    """Synthetic messages (``data.source=synthetic``) or a labelled file, split by message.
+    """Synthetic messages (``data.source=synthetic``) or a labelled file, split by message, or
+    hashed hand labels (``data.source=hashed``) whose splits are fixed in their files.
 
     The split depends on ``data.split_seed`` only, so runs with different training seeds are
     scored on the same test messages.
     """
+    if data_cfg.source == "hashed":
+        labels = read_label_folder(data_cfg.labels)
+        return join_labels(labels, data_cfg.corpus, data_cfg.text_column)
     if data_cfg.source == "synthetic":
         messages = synthetic_labelled(data_cfg.num_messages, seed=data_cfg.seed)
     else:

@@ -25,7 +25,7 @@ Spans are compared as sets: a span predicted twice counts once.
 from __future__ import annotations
 
 import operator
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import NamedTuple
 
 OUTSIDE_TAG = "O"
@@ -118,9 +118,15 @@ def keyword_set_scores(
     predictions: Sequence[MessageSpans],
     references: Sequence[MessageSpans],
     texts: Sequence[str],
+    normalise: Callable[[str], str] | None = None,
 ) -> KeywordSetScores:
-    """P/R/F1 of each message's set of normalised keyword strings, macro and micro averaged."""
-    return _keyword_sets(*_validated_corpus(predictions, references, texts), texts)
+    """P/R/F1 of each message's set of normalised keyword strings, macro and micro averaged.
+
+    ``normalise`` turns a span's surface into the string compared (default `normalise_keyword`;
+    `electra_rtd.corpus_tools.keyword_norm.plain_keyword` compares plain forms).
+    """
+    predicted, gold = _validated_corpus(predictions, references, texts)
+    return _keyword_sets(predicted, gold, texts, normalise or normalise_keyword)
 
 
 def char_overlap_scores(
@@ -136,11 +142,13 @@ def score_keywords(
     predictions: Sequence[MessageSpans],
     references: Sequence[MessageSpans],
     texts: Sequence[str],
+    normalise: Callable[[str], str] | None = None,
 ) -> dict[str, float]:
-    """All keyword scores as one flat dict, the shape logged during training and evaluation."""
+    """All keyword scores as one flat dict, the shape logged during training and evaluation;
+    ``normalise`` as in `keyword_set_scores`."""
     predicted, gold = _validated_corpus(predictions, references, texts)
     strict = _strict_spans(predicted, gold)
-    keyword_sets = _keyword_sets(predicted, gold, texts)
+    keyword_sets = _keyword_sets(predicted, gold, texts, normalise or normalise_keyword)
     overlap = _char_overlap(predicted, gold)
     return {
         **_prefixed("span", strict),
@@ -166,13 +174,16 @@ def _strict_spans(predicted: list[set[Span]], gold: list[set[Span]]) -> PRF:
 
 
 def _keyword_sets(
-    predicted: list[set[Span]], gold: list[set[Span]], texts: Sequence[str]
+    predicted: list[set[Span]],
+    gold: list[set[Span]],
+    texts: Sequence[str],
+    normalise: Callable[[str], str],
 ) -> KeywordSetScores:
     per_message: list[PRF] = []
     totals = [0, 0, 0]
     for predicted_spans, gold_spans, text in zip(predicted, gold, texts, strict=True):
-        predicted_words = {normalise_keyword(text[s.start : s.end]) for s in predicted_spans}
-        gold_words = {normalise_keyword(text[s.start : s.end]) for s in gold_spans}
+        predicted_words = {normalise(text[s.start : s.end]) for s in predicted_spans}
+        gold_words = {normalise(text[s.start : s.end]) for s in gold_spans}
         counts = (len(predicted_words & gold_words), len(predicted_words), len(gold_words))
         per_message.append(prf_from_counts(*counts))
         totals = [total + count for total, count in zip(totals, counts, strict=True)]

@@ -30,6 +30,8 @@ def write_corpus_keywords(
     *,
     text_column: str = "text",
     progress: bool = False,
+    top_k: int | None = None,
+    min_score: float = 0.0,
 ) -> int:
     """Write ``{"text", "keywords": [...]}`` per input row to ``output_path``; returns the rows.
 
@@ -52,7 +54,9 @@ def write_corpus_keywords(
             partial.open("w", encoding="utf-8") as out,
             tqdm(unit="msg", desc="keywords", disable=not progress) as bar,
         ):
-            for text, keywords in zip(to_write, tagger.iter_extract(to_tag), strict=True):
+            for text, keywords in zip(
+                to_write, tagger.iter_extract(to_tag, top_k=top_k, min_score=min_score), strict=True
+            ):
                 out.write(json.dumps(_row(text, keywords), ensure_ascii=False) + "\n")
                 rows += 1
                 bar.update()
@@ -67,7 +71,14 @@ def _row(text: str, keywords: list[Keyword]) -> dict:
     return {
         "text": text,
         "keywords": [
-            {**keyword._asdict(), "score": round(keyword.score, SCORE_DECIMALS)}
+            {
+                "start": keyword.start,
+                "end": keyword.end,
+                "text": keyword.text,
+                "norm": keyword.norm,
+                "score": round(keyword.score, SCORE_DECIMALS),
+                "label": keyword.label,
+            }
             for keyword in keywords
         ],
     }

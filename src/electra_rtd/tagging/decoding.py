@@ -13,7 +13,9 @@ class Keyword(NamedTuple):
 
     ``score`` is the mean probability the model gave its predicted tag (B- or I-) over the span's
     tokens: the same number `transformers`' token-classification pipeline reports with
-    ``aggregation_strategy="simple"``, so the two can be compared directly.
+    ``aggregation_strategy="simple"``, so the two can be compared directly; calibrated when the
+    model folder has a calibration (`calibration`). ``norm`` is the plain form
+    (`electra_rtd.corpus_tools.keyword_norm`): ``코ll인``, ``코 인`` and ``코인이`` are all ``코인``.
     """
 
     start: int
@@ -21,6 +23,7 @@ class Keyword(NamedTuple):
     text: str
     score: float
     label: str
+    norm: str = ""
 
     @property
     def span(self) -> Span:

@@ -14,13 +14,17 @@ import logging
 from collections.abc import Iterable, Iterator, Sequence
 from itertools import islice
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 import torch
 from transformers import PreTrainedModel, PreTrainedTokenizerBase
 
+from electra_rtd.baselines.kiwi_nouns import KiwiNounExtractor
+from electra_rtd.corpus_tools.keyword_norm import keyword_norm
 from electra_rtd.data.windows import AUTO, Stride, resolve_stride, window_parts
-from electra_rtd.metrics.keyword_scores import OUTSIDE_TAG
+from electra_rtd.metrics.keyword_scores import OUTSIDE_TAG, Span
+from electra_rtd.tagging.calibration import Calibration
 from electra_rtd.tagging.decoding import Keyword, keywords_from_tokens
 from electra_rtd.tagging.model_folder import TaggerError, load_tagging_model
 from electra_rtd.tagging.onnx_runtime import BACKENDS, Backend, OnnxTagger, onnx_graph
@@ -32,6 +36,12 @@ logger = logging.getLogger(__name__)
 CHUNK_BATCHES = 32
 # Fewest tokens a message can keep: [CLS], one real token, [SEP].
 MIN_MAX_LENGTH = 3
+# How spans are formed: from the BIO tags; from Kiwi noun compounds the encoder scores as
+# keywords; or the tagged spans plus the candidates that overlap none of them.
+Decode = Literal["tags", "candidates", "both"]
+DECODES: tuple[str, ...] = ("tags", "candidates", "both")
+# A candidate is a keyword when its tokens' mean keyword probability reaches this.
+CANDIDATE_THRESHOLD = 0.5
 
 
 class KeywordTagger:
@@ -47,7 +57,11 @@ class KeywordTagger:
         max_length: int = 128,
         stride: Stride = AUTO,
         compile_model: bool = False,
+        decode: Decode = "tags",
+        calibration: Calibration | None = None,
     ) -> None:
+        if decode not in DECODES:
+            raise TaggerError(f"decode must be one of {DECODES}, got {decode!r}")
         if batch_size < 1:
             raise TaggerError(f"batch_size must be at least 1, got {batch_size}")
         max_positions = getattr(model.config, "max_position_embeddings", None)
@@ -61,6 +75,9 @@ class KeywordTagger:
         except ValueError as error:
             raise TaggerError(str(error)) from None
         self.stride = stride
+        self.decode = decode
+        self.calibration = calibration
+        self._candidates = KiwiNounExtractor() if decode != "tags" else None
         self.tokenizer = tokenizer
         self.tags = list(tags)
         self._outside_id = self.tags.index(OUTSIDE_TAG)
@@ -89,6 +106,7 @@ class KeywordTagger:
         compile_model: bool = False,
         stride: Stride = AUTO,
         backend: Backend = "torch",
+        decode: Decode = "tags",
     ) -> KeywordTagger:
         """Load a model folder (model + fast tokenizer, BIO id2label) onto ``device``.
 
@@ -96,7 +114,8 @@ class KeywordTagger:
         under bf16 autocast on CUDA); ``"bfloat16"`` roughly doubles CPU throughput on CPUs with
         AVX512-BF16 or AMX, at the cost of bf16 rounding in the scores. ``backend`` "onnx" or
         "onnx-int8" runs the model in ONNX Runtime on the CPU (`onnx_runtime`), int8 about 3x
-        faster than fp32 PyTorch on CPUs with AVX512-VNNI.
+        faster than fp32 PyTorch on CPUs with AVX512-VNNI. ``decode`` picks how spans are formed
+        (`DECODES`). A ``calibration.json`` in the folder maps scores to calibrated ones.
         """
         if backend not in BACKENDS:
             raise TaggerError(f"backend must be one of {BACKENDS}, got {backend!r}")
@@ -119,27 +138,44 @@ class KeywordTagger:
             max_length=max_length,
             stride=stride,
             compile_model=compile_model,
+            decode=decode,
+            calibration=Calibration.load(Path(model_dir).expanduser()),
         )
         if onnx:
             graph = onnx_graph(model, Path(model_dir).expanduser(), quantize=backend == "onnx-int8")
             tagger._forward = OnnxTagger(graph)
         return tagger
 
-    def extract(self, texts: Sequence[str]) -> list[list[Keyword]]:
-        """The keywords of each text, in input order; blank texts get none."""
-        return list(self.iter_extract(texts))
+    def extract(
+        self, texts: Sequence[str], top_k: int | None = None, min_score: float = 0.0
+    ) -> list[list[Keyword]]:
+        """The keywords of each text, in input order; blank texts get none.
+
+        ``top_k`` keeps a message's highest-scoring keywords, ``min_score`` drops those below it;
+        the kept ones stay in text order.
+        """
+        return list(self.iter_extract(texts, top_k=top_k, min_score=min_score))
 
     def iter_extract(
-        self, texts: Iterable[str], chunk_size: int | None = None
+        self,
+        texts: Iterable[str],
+        chunk_size: int | None = None,
+        top_k: int | None = None,
+        min_score: float = 0.0,
     ) -> Iterator[list[Keyword]]:
         """Stream keywords for any iterable of texts, holding one chunk of texts at a time.
 
         ``chunk_size`` (default 32 batches) bounds memory; results equal `extract`'s.
         """
+        if isinstance(texts, str):
+            raise TypeError("extract takes a sequence of texts, not one str: wrap it in a list")
+        if top_k is not None and top_k < 1:
+            raise TaggerError(f"top_k must be at least 1 (or None for all), got {top_k}")
         chunk_size = chunk_size or self.batch_size * CHUNK_BATCHES
         remaining = iter(texts)
         while chunk := list(islice(remaining, chunk_size)):
-            yield from self._extract_chunk(chunk)
+            for keywords in self._extract_chunk(chunk):
+                yield _limited(keywords, top_k, min_score)
 
     def _extract_chunk(self, texts: list[str]) -> list[list[Keyword]]:
         for index, text in enumerate(texts):
@@ -169,34 +205,50 @@ class KeywordTagger:
         # Blank texts (no real token) never reach the model.
         taggable = [window for window, tokens in enumerate(real_tokens) if len(tokens)]
         taggable.sort(key=lambda window: len(token_ids[window]))
-        predicted: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        predicted: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
         for start in range(0, len(taggable), self.batch_size):
             batch = taggable[start : start + self.batch_size]
-            label_ids, probabilities = self._predict([token_ids[window] for window in batch])
+            outputs = self._predict([token_ids[window] for window in batch])
             for row, window in enumerate(batch):
                 positions = real_tokens[window]
-                predicted[window] = (label_ids[row, positions], probabilities[row, positions])
+                predicted[window] = tuple(output[row, positions] for output in outputs)
 
+        candidates = self._candidates.extract(texts) if self._candidates else None
         keywords: list[list[Keyword]] = [[] for _ in texts]
         for message, its_windows in enumerate(windows):
             its_windows = [window for window in its_windows if window in predicted]
-            if all((predicted[w][0] == self._outside_id).all() for w in its_windows):
+            if all(predicted[w][2].max() < CANDIDATE_THRESHOLD for w in its_windows) and all(
+                (predicted[w][0] == self._outside_id).all() for w in its_windows
+            ):
                 continue  # the common case: nothing to decode
-            offsets, labels, probabilities = [], [], []
+            offsets, labels, probabilities, keyword_probabilities = [], [], [], []
             parts = window_parts([len(real_tokens[w]) for w in its_windows], self.stride or 0)
             for window, (first, last) in zip(its_windows, parts, strict=True):
                 window_offsets = encodings["offset_mapping"][window]
                 offsets += [window_offsets[p] for p in real_tokens[window][first:last]]
                 labels += predicted[window][0][first:last].tolist()
                 probabilities += predicted[window][1][first:last].tolist()
-            keywords[message] = keywords_from_tokens(
-                texts[message], offsets, labels, probabilities, self.tags
-            )
+                keyword_probabilities += predicted[window][2][first:last].tolist()
+            text = texts[message]
+            found = []
+            if self.decode != "candidates":
+                found = keywords_from_tokens(text, offsets, labels, probabilities, self.tags)
+            if candidates is not None:
+                found = with_candidates(
+                    found, text, candidates[message], offsets, keyword_probabilities
+                )
+            keywords[message] = [self._finished(keyword) for keyword in found]
         return keywords
 
+    def _finished(self, keyword: Keyword) -> Keyword:
+        """The keyword with its plain form and, when the model has one, calibrated score."""
+        score = self.calibration(keyword.score) if self.calibration else keyword.score
+        return keyword._replace(score=score, norm=keyword_norm(keyword.text))
+
     @torch.inference_mode()
-    def _predict(self, sequences: list[list[int]]) -> tuple[np.ndarray, np.ndarray]:
-        """Predicted label ids and their probabilities, ``(batch, width)`` arrays."""
+    def _predict(self, sequences: list[list[int]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Predicted label ids, their probabilities and the probability of any keyword tag
+        (1 - P(O)), each a ``(batch, width)`` array."""
         longest = max(map(len, sequences))
         width = -(-longest // self._pad_multiple) * self._pad_multiple
         input_ids = np.full((len(sequences), width), self._pad_id, dtype=np.int64)
@@ -209,5 +261,55 @@ class KeywordTagger:
                 input_ids=torch.from_numpy(input_ids).to(self.device),
                 attention_mask=torch.from_numpy(attention_mask).to(self.device),
             ).logits
-        probabilities, label_ids = logits.float().softmax(dim=-1).max(dim=-1)
-        return label_ids.cpu().numpy(), probabilities.cpu().numpy()
+        distribution = logits.float().softmax(dim=-1)
+        probabilities, label_ids = distribution.max(dim=-1)
+        keyword_probabilities = 1.0 - distribution[..., self._outside_id]
+        return (
+            label_ids.cpu().numpy(),
+            probabilities.cpu().numpy(),
+            keyword_probabilities.cpu().numpy(),
+        )
+
+
+def with_candidates(
+    tagged: list[Keyword],
+    text: str,
+    candidates: Sequence[Span],
+    offsets: Sequence[tuple[int, int]],
+    keyword_probabilities: Sequence[float],
+) -> list[Keyword]:
+    """Add the compound candidates the encoder believes in to the tagged keywords.
+
+    A candidate (a Kiwi noun compound) scores the mean keyword probability of the tokens it
+    covers; it is kept from `CANDIDATE_THRESHOLD` on, unless it overlaps a tagged keyword.
+    """
+    found = list(tagged)
+    for candidate in candidates:
+        covered = [
+            probability
+            for (start, end), probability in zip(offsets, keyword_probabilities, strict=True)
+            if start < candidate.end and candidate.start < end
+        ]
+        if not covered or sum(covered) / len(covered) < CANDIDATE_THRESHOLD:
+            continue
+        if any(k.start < candidate.end and candidate.start < k.end for k in found):
+            continue
+        score = sum(covered) / len(covered)
+        found.append(
+            Keyword(
+                candidate.start,
+                candidate.end,
+                text[candidate.start : candidate.end],
+                score,
+                candidate.label,
+            )
+        )
+    return sorted(found)
+
+
+def _limited(keywords: list[Keyword], top_k: int | None, min_score: float) -> list[Keyword]:
+    kept = [keyword for keyword in keywords if keyword.score >= min_score]
+    if top_k is not None and len(kept) > top_k:
+        best = sorted(kept, key=lambda keyword: -keyword.score)[:top_k]
+        kept = sorted(best)
+    return kept

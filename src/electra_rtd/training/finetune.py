@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import torch
@@ -13,6 +14,7 @@ from omegaconf import DictConfig
 from tqdm.auto import tqdm
 from transformers import DataCollatorForTokenClassification
 
+from electra_rtd.corpus_tools.keyword_norm import plain_keyword
 from electra_rtd.data.batching import make_train_loader
 from electra_rtd.data.pretraining import prepare_tokenizer
 from electra_rtd.data.tagging_sets import load_tagging_splits
@@ -32,7 +34,8 @@ log = logging.getLogger(__name__)
 
 
 def finetune_tagger(cfg: DictConfig, run_dir: Path) -> dict[str, float]:
-    """Fine-tune a keyword tagger; keep the best dev-F1 weights; score them on the test split."""
+    """Fine-tune a keyword tagger; keep the weights best on dev by ``tagging.select_metric``;
+    score them on the test split."""
     accelerator, checkpoint = start_run(cfg, run_dir, weight_keys=("path", "tokenizer"))
     trainer, tagging = cfg.trainer, cfg.tagging
 
@@ -66,6 +69,8 @@ def finetune_tagger(cfg: DictConfig, run_dir: Path) -> dict[str, float]:
     )
     total_steps = trainer.max_steps
 
+    normalise = keyword_form(tagging.get("keyword_form", "surface"))
+
     def dev_scores() -> dict[str, float]:
         unwrapped = accelerator.unwrap_model(model)
         unwrapped.eval()
@@ -77,7 +82,7 @@ def finetune_tagger(cfg: DictConfig, run_dir: Path) -> dict[str, float]:
             max_length=cfg.data.max_length,
             stride=cfg.data.get("stride"),
         )
-        scores = score_tagger(tagger, splits["dev"])
+        scores = score_tagger(tagger, splits["dev"], normalise)
         unwrapped.train()
         return scores
 
@@ -111,15 +116,21 @@ def finetune_tagger(cfg: DictConfig, run_dir: Path) -> dict[str, float]:
             accelerator.log({f"dev/{k}": v for k, v in scores.items()}, step=progress.step)
             if accelerator.is_main_process:
                 log.info("step %d dev: %s", progress.step, format_metrics(scores))
-                if scores["span_f1"] > best_f1:
-                    best_f1, best_step, evals_without_gain = scores["span_f1"], progress.step, 0
+                if scores[tagging.select_metric] > best_f1:
+                    best_f1, best_step = scores[tagging.select_metric], progress.step
+                    evals_without_gain = 0
                     best_state = cpu_state_dict(accelerator.unwrap_model(model))
                 else:
                     evals_without_gain += 1
             patience = tagging.early_stopping_patience
             stop = accelerator.is_main_process and patience and evals_without_gain >= patience
             if accelerator.gather(torch.tensor([bool(stop)], device=accelerator.device)).any():
-                log.info("early stop at step %d; best dev span F1 at %d", progress.step, best_step)
+                log.info(
+                    "early stop at step %d; best dev %s at %d",
+                    progress.step,
+                    tagging.select_metric,
+                    best_step,
+                )
                 break
         if trainer.save_every and progress.step % trainer.save_every == 0:
             save_checkpoint(accelerator, run_dir / "checkpoints", progress, trainer.keep_last)
@@ -139,10 +150,10 @@ def finetune_tagger(cfg: DictConfig, run_dir: Path) -> dict[str, float]:
             max_length=cfg.data.max_length,
             stride=cfg.data.get("stride"),
         )
-        test = score_tagger(tagger, splits["test"])
+        test = score_tagger(tagger, splits["test"], normalise)
         metrics = {f"test_{k}": v for k, v in test.items()}
         metrics.update(
-            best_dev_span_f1=best_f1,
+            **{f"best_dev_{tagging.select_metric}": best_f1},
             best_step=best_step,
             train_seconds=train_seconds,
             parameters=count_parameters(best),
@@ -158,3 +169,12 @@ def finetune_tagger(cfg: DictConfig, run_dir: Path) -> dict[str, float]:
 def cpu_state_dict(model: torch.nn.Module) -> dict[str, torch.Tensor]:
     """A detached CPU copy of the weights (the best dev-F1 model, restored at the end)."""
     return {key: value.detach().to("cpu", copy=True) for key, value in model.state_dict().items()}
+
+
+def keyword_form(form: str) -> Callable[[str], str] | None:
+    """How keyword sets are compared: ``surface`` strings or their plain ``norm`` forms."""
+    if form == "surface":
+        return None
+    if form == "norm":
+        return plain_keyword
+    raise ValueError(f"tagging.keyword_form must be 'surface' or 'norm', got {form!r}")

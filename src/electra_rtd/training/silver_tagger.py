@@ -7,7 +7,6 @@ a background corpus, and the tagger is fine-tuned on those labels with the usual
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import random
@@ -16,6 +15,7 @@ from pathlib import Path
 
 from omegaconf import DictConfig, OmegaConf, open_dict
 
+from electra_rtd.corpus_tools.held_out import keep_for_training
 from electra_rtd.corpus_tools.silver import SilverConfig, SilverLabeller
 from electra_rtd.data.corpus import find_corpus_files, iter_records
 from electra_rtd.data.labelled import write_labelled
@@ -37,23 +37,19 @@ def excluded_hashes(paths: str | Sequence[str] | None) -> set[str]:
 
 def read_messages(silver_cfg: DictConfig) -> list[str]:
     """Distinct messages of the corpus without excluded rows, sampled to ``max_messages``."""
-    exclude = {column: {str(v) for v in values} for column, values in silver_cfg.exclude.items()}
+    exclude = {column: [str(v) for v in values] for column, values in silver_cfg.exclude.items()}
     banned = excluded_hashes(silver_cfg.get("exclude_hashes"))
-    rows = iter_records(
-        find_corpus_files(silver_cfg.corpus), silver_cfg.text_column, keep_columns=tuple(exclude)
+    rows = list(
+        iter_records(
+            find_corpus_files(silver_cfg.corpus),
+            silver_cfg.text_column,
+            keep_columns=tuple(exclude),
+        )
     )
-    seen: dict[str, None] = {}
-    dropped = 0
-    for row in rows:
-        text = row["text"]
-        if any(row[column] in values for column, values in exclude.items()) or (
-            hashlib.sha256(text.encode("utf-8")).hexdigest() in banned
-        ):
-            dropped += 1
-            continue
-        seen.setdefault(text, None)
-    texts = list(seen)
-    log.info("%d distinct messages (%d excluded rows dropped)", len(texts), dropped)
+    # The evaluation sets' messages go the way of the held-out day: with their recurrences.
+    kept = keep_for_training(rows, exclude, banned)
+    texts = list(dict.fromkeys(row["text"] for row in kept))
+    log.info("%d distinct messages after the held-out rows and evaluation sets", len(texts))
     random.Random(silver_cfg.seed).shuffle(texts)
     return texts[: silver_cfg.max_messages]
 
@@ -93,11 +89,10 @@ def pretrain_backbone(cfg: DictConfig, texts: list[str], out_dir: Path) -> Path:
     return out_dir / "export" / "discriminator"
 
 
-def train_silver_tagger(cfg: DictConfig, run_dir: Path) -> dict[str, float]:
-    """Silver-label ``cfg.silver.corpus`` into ``run_dir/silver.jsonl`` and fine-tune on it, from
-    a backbone RTD-pretrained on the same messages when ``silver.pretrain_steps`` is set."""
+def write_silver_labels(cfg: DictConfig, texts: list[str], run_dir: Path) -> Path:
+    """Silver-label ``texts`` against the background into ``run_dir/silver.jsonl``."""
     silver_file = run_dir / "silver.jsonl"
-    texts = read_messages(cfg.silver)
+    run_dir.mkdir(parents=True, exist_ok=True)
     labeller = SilverLabeller(SilverConfig(**OmegaConf.to_container(cfg.silver.labeller)))
     messages = labeller.fit_label(texts, read_background(cfg.silver))
     write_labelled(messages, silver_file)
@@ -106,6 +101,14 @@ def train_silver_tagger(cfg: DictConfig, run_dir: Path) -> dict[str, float]:
         json.dumps(vocabulary, ensure_ascii=False, indent=1), encoding="utf-8"
     )
     log.info("silver labels for %d messages; top keywords: %s", len(messages), vocabulary[:30])
+    return silver_file
+
+
+def train_silver_tagger(cfg: DictConfig, run_dir: Path) -> dict[str, float]:
+    """Silver-label ``cfg.silver.corpus`` into ``run_dir/silver.jsonl`` and fine-tune on it, from
+    a backbone RTD-pretrained on the same messages when ``silver.pretrain_steps`` is set."""
+    texts = read_messages(cfg.silver)
+    silver_file = write_silver_labels(cfg, texts, run_dir)
     with open_dict(cfg):
         cfg.data.path = str(silver_file)
         if cfg.silver.get("pretrain_steps"):

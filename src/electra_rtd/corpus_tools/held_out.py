@@ -1,0 +1,64 @@
+"""The evaluation-only rows of a dump, and every other row that repeats their text.
+
+Spam repeats: a message of the held-out KISA day (2022-12-31) is often sent again on other days,
+sometimes with another spacing or spelling. Dropping only the day's rows would still train on
+its texts, so a row is held out when its value is excluded (``{"file_date": ["2022-12-31"]}``)
+or when its normalised text (the exact de-duplication key, spaces removed) equals that of such
+a row.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Mapping, Sequence, Set
+
+from electra_rtd.corpus_tools.dedup.config import DedupConfig
+from electra_rtd.corpus_tools.dedup.keys import exact_key
+from electra_rtd.data.hashed_labels import text_sha256
+
+log = logging.getLogger(__name__)
+
+Exclude = Mapping[str, Sequence[str]]
+_KEY_CONFIG = DedupConfig().normalise
+
+
+def normalised_key(text: str) -> str:
+    """The text two copies of one message share: the exact de-duplication key without spaces
+    (spam varies its spacing, "비트 코인" / "비트코인")."""
+    return "".join(exact_key(text, _KEY_CONFIG).split())
+
+
+def is_excluded(row: Mapping[str, object], exclude: Exclude) -> bool:
+    """Whether a row carries an excluded value in one of the columns."""
+    return any(str(row[column]) in {str(v) for v in values} for column, values in exclude.items())
+
+
+def held_out_keys(
+    records: Iterable[Mapping[str, object]], exclude: Exclude, hashes: Set[str] = frozenset()
+) -> set[str]:
+    """Normalised texts of every row with an excluded value or whose text's SHA-256 is listed."""
+    return {
+        normalised_key(str(row["text"]))
+        for row in records
+        if is_excluded(row, exclude) or (hashes and text_sha256(str(row["text"])) in hashes)
+    }
+
+
+def keep_for_training(
+    records: Sequence[Mapping[str, object]], exclude: Exclude, hashes: Set[str] = frozenset()
+) -> list[Mapping[str, object]]:
+    """Rows outside the excluded values whose normalised text never occurs among them, nor
+    among the messages listed by hash (e.g. hand-labelled dev and test messages)."""
+    banned = held_out_keys(records, exclude, hashes)
+    kept = [
+        row
+        for row in records
+        if not is_excluded(row, exclude) and normalised_key(str(row["text"])) not in banned
+    ]
+    log.info(
+        "%d of %d rows kept for training (%d held-out texts, their recurrences dropped too)",
+        len(kept),
+        len(records),
+        len(banned),
+    )
+    return kept
