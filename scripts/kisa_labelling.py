@@ -27,7 +27,12 @@ from electra_rtd.corpus_tools.labelling_sample import (
     families,
 )
 from electra_rtd.data.corpus import iter_records
-from electra_rtd.data.hashed_labels import hashed_record, text_sha256, write_label_file
+from electra_rtd.data.hashed_labels import (
+    hashed_record,
+    read_label_folder,
+    text_sha256,
+    write_label_file,
+)
 from electra_rtd.data.labelled import DEFAULT_LABEL, LabelledMessage, spans_for_keywords
 from electra_rtd.metrics import Span
 
@@ -57,11 +62,18 @@ def earlier_labels() -> dict[str, str]:
     }
 
 
-def select(out: Path, batches: int, double: int, config: SampleConfig) -> None:
+def select(
+    out: Path, batches: int, double: int, config: SampleConfig, after: Path | None = None
+) -> None:
+    """Draw families to label into ``out``; ``after``: a label folder whose families (with those
+    of the earlier messages) are left out and whose dev and test stay as they are, so every new
+    message goes to train (a further round)."""
     found = training_families(config)
-    earlier = earlier_labels()
-    # A family holding an earlier hand-labelled message belongs to dev/test already.
-    chosen = draw([f for f in found if not f.member_hashes & earlier.keys()], config)
+    taken = set(earlier_labels())
+    if after is not None:
+        taken |= {key for records in read_label_folder(after).values() for key in records}
+    # A family holding an already labelled message is labelled (and split) already.
+    chosen = draw([f for f in found if not f.member_hashes & taken], config)
     log.info(
         "%d families, %d chosen (%d long)", len(found), len(chosen), sum(f.long for f in chosen)
     )
@@ -77,7 +89,7 @@ def select(out: Path, batches: int, double: int, config: SampleConfig) -> None:
                 "id": key[:16],
                 "sha256": key,
                 "batch": index % batches,
-                "split": assign_split(key, config),
+                "split": "train" if after is not None else assign_split(key, config),
                 "category": family.category,
                 "family_rows": family.rows,
                 "long": family.long,
@@ -156,10 +168,12 @@ def occurrence_spans(text: str, keywords: list[dict]) -> tuple[list[Span], list[
     return [span for span, _ in found], [norm for _, norm in found]
 
 
-def collect(work: Path, out: Path) -> None:
-    """Labellers' files -> hashed records per split, plus the second readings for agreement."""
+def collect(works: list[Path], out: Path) -> None:
+    """Labellers' files of every round -> hashed records per split, plus the second readings."""
     manifest = {
-        json.loads(line)["id"]: json.loads(line) for line in (work / "manifest.jsonl").open()
+        json.loads(line)["id"]: json.loads(line)
+        for work in works
+        for line in (work / "manifest.jsonl").open()
     }
     # A chosen message whose family also holds an earlier dev/test message follows it there.
     family_of = {key: f.id for f in training_families(SampleConfig()) for key in f.member_hashes}
@@ -171,8 +185,8 @@ def collect(work: Path, out: Path) -> None:
             family_split.setdefault(family_of[key], split)
     splits: dict[str, list[dict]] = {name: [] for name in ("train", "dev", "test")}
     second: list[dict] = []
-    for batch in sorted(work.glob("batch_*.jsonl")):
-        labels = work / batch.name.replace("batch_", "labels_")
+    for batch in sorted(batch for work in works for batch in work.glob("batch_*.jsonl")):
+        labels = batch.parent / batch.name.replace("batch_", "labels_")
         answers, problems = read_labels(batch, labels) if labels.exists() else ({}, ["missing"])
         number = int(batch.stem.split("_")[1])
         log.info("%s: %d answers, %d problems", labels.name, len(answers), len(problems))
@@ -234,8 +248,11 @@ def main() -> None:
     chooser.add_argument("--out", type=Path, required=True)
     chooser.add_argument("--batches", type=int, default=8)
     chooser.add_argument("--double", type=int, default=200)
+    chooser.add_argument("--after", type=Path, help="label folder of earlier rounds")
+    chooser.add_argument("--messages", type=int, default=SampleConfig.messages)
+    chooser.add_argument("--seed", type=int, default=SampleConfig.seed)
     collector = commands.add_parser("collect", help="labellers' files -> labels/kisa/*.jsonl")
-    collector.add_argument("--work", type=Path, required=True)
+    collector.add_argument("--work", type=Path, nargs="+", required=True, help="round folders")
     collector.add_argument("--out", type=Path, default=REPO / "labels" / "kisa")
     checker = commands.add_parser("check", help="check a labeller's file against its batch")
     checker.add_argument("batch", type=Path)
@@ -247,7 +264,8 @@ def main() -> None:
         _, problems = read_labels(args.batch, args.labels)
         print("\n".join(problems) or "ok: every message labelled, every span found")
     if args.command == "select":
-        select(args.out, args.batches, args.double, SampleConfig())
+        config = SampleConfig(messages=args.messages, seed=args.seed)
+        select(args.out, args.batches, args.double, config, args.after)
 
 
 if __name__ == "__main__":

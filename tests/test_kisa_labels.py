@@ -10,8 +10,8 @@ from collections import defaultdict
 from pathlib import Path
 
 import pytest
-from conftest import HELD_OUT_DAY, KISA, REPO_ROOT, requires_shared_data
 
+from conftest import HELD_OUT_DAY, KISA, REPO_ROOT, requires_shared_data
 from electra_rtd.corpus_tools.dedup import DedupConfig, deduplicate
 from electra_rtd.corpus_tools.held_out import keep_for_training, normalised_key
 from electra_rtd.corpus_tools.keyword_norm import keyword_norm
@@ -169,3 +169,28 @@ def test_second_readings_are_of_labelled_messages() -> None:
     second = read_label_file(LABELS / "second_reading.jsonl")
     first = {key for records in read_label_folder(LABELS).values() for key in records}
     assert len(second) >= 195 and set(second) <= first  # 200 drawn; 2 recur on the held-out day
+
+
+def test_pretraining_corpora_drop_the_held_out_day_and_its_recurring_texts(tmp_path: Path) -> None:
+    """`data=kisa` (any corpus with data.exclude) for RTD pretraining keeps the same rule."""
+    from omegaconf import OmegaConf
+
+    from electra_rtd.data.pretraining import load_messages
+
+    corpus = tmp_path / "dump.tsv"
+    rows = [
+        (HELD_OUT_DAY, "비트코인 리딩방 입장"),
+        ("2022-10-09", "비트 코인 리딩방  입장"),
+        ("2022-10-09", "적금 만기 안내"),
+        ("2022-11-26", "카지노 첫충 20%"),
+    ]
+    corpus.write_text(
+        "file_date\tmessage\n" + "".join(f"{day}\t{text}\n" for day, text in rows),
+        encoding="utf-8",
+    )
+    data_cfg = OmegaConf.create(
+        {"text_column": "message", "exclude": {"file_date": [HELD_OUT_DAY]}}
+    )
+    dataset = load_messages(data_cfg, corpus)
+    assert dataset["text"] == ["적금 만기 안내", "카지노 첫충 20%"]
+    assert dataset.column_names == ["text"]

@@ -112,8 +112,8 @@ def _add_keywords(commands: argparse._SubParsersAction) -> None:
     command.add_argument(
         "--decode",
         choices=DECODES,
-        default="tags",
-        help="spans from the BIO tags, from Kiwi noun compounds scored by the model, or both",
+        help="spans from the BIO tags, from Kiwi noun compounds scored by the model, both, or "
+        "chosen by the model's candidate ranker (default: ranked when the model has one, else tags)",
     )
     command.add_argument(
         "--top-k", type=_positive_int, help="at most this many keywords a message, best first"

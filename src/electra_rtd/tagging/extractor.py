@@ -14,7 +14,7 @@ import logging
 from collections.abc import Iterable, Iterator, Sequence
 from itertools import islice
 from pathlib import Path
-from typing import Literal
+from typing import Literal, NamedTuple
 
 import numpy as np
 import torch
@@ -28,6 +28,7 @@ from electra_rtd.tagging.calibration import Calibration
 from electra_rtd.tagging.decoding import Keyword, keywords_from_tokens
 from electra_rtd.tagging.model_folder import TaggerError, load_tagging_model
 from electra_rtd.tagging.onnx_runtime import BACKENDS, Backend, OnnxTagger, onnx_graph
+from electra_rtd.tagging.ranker import CandidateRanker, compound_candidates, select
 
 logger = logging.getLogger(__name__)
 
@@ -38,10 +39,21 @@ CHUNK_BATCHES = 32
 MIN_MAX_LENGTH = 3
 # How spans are formed: from the BIO tags; from Kiwi noun compounds the encoder scores as
 # keywords; or the tagged spans plus the candidates that overlap none of them.
-Decode = Literal["tags", "candidates", "both"]
-DECODES: tuple[str, ...] = ("tags", "candidates", "both")
+# "ranked": the candidate ranker saved beside the model (`ranker`) picks among Kiwi compounds.
+Decode = Literal["tags", "candidates", "both", "ranked"]
+DECODES: tuple[str, ...] = ("tags", "candidates", "both", "ranked")
 # A candidate is a keyword when its tokens' mean keyword probability reaches this.
 CANDIDATE_THRESHOLD = 0.5
+
+
+class TokenScores(NamedTuple):
+    """One message's real tokens: character offsets and the model's outputs, token by token."""
+
+    offsets: list[tuple[int, int]]
+    label_ids: list[int]  # the most probable tag
+    probabilities: list[float]  # its probability
+    keyword_probabilities: list[float]  # 1 - P(O): the token belongs to some keyword
+    begin_probabilities: list[float]  # P(B-*): the token opens a keyword
 
 
 class KeywordTagger:
@@ -59,9 +71,14 @@ class KeywordTagger:
         compile_model: bool = False,
         decode: Decode = "tags",
         calibration: Calibration | None = None,
+        ranker: CandidateRanker | None = None,
     ) -> None:
         if decode not in DECODES:
             raise TaggerError(f"decode must be one of {DECODES}, got {decode!r}")
+        if decode == "ranked" and ranker is None:
+            raise TaggerError(
+                "decode 'ranked' needs a candidate ranker (ranker.json) beside the model"
+            )
         if batch_size < 1:
             raise TaggerError(f"batch_size must be at least 1, got {batch_size}")
         max_positions = getattr(model.config, "max_position_embeddings", None)
@@ -77,10 +94,12 @@ class KeywordTagger:
         self.stride = stride
         self.decode = decode
         self.calibration = calibration
-        self._candidates = KiwiNounExtractor() if decode != "tags" else None
+        self.ranker = ranker
+        self._candidates = KiwiNounExtractor() if decode in ("candidates", "both") else None
         self.tokenizer = tokenizer
         self.tags = list(tags)
         self._outside_id = self.tags.index(OUTSIDE_TAG)
+        self._begin_ids = [index for index, tag in enumerate(self.tags) if tag.startswith("B-")]
         self.batch_size = batch_size
         self.max_length = max_length
         self.device = model.device
@@ -106,7 +125,7 @@ class KeywordTagger:
         compile_model: bool = False,
         stride: Stride = AUTO,
         backend: Backend = "torch",
-        decode: Decode = "tags",
+        decode: Decode | None = None,
     ) -> KeywordTagger:
         """Load a model folder (model + fast tokenizer, BIO id2label) onto ``device``.
 
@@ -115,7 +134,8 @@ class KeywordTagger:
         AVX512-BF16 or AMX, at the cost of bf16 rounding in the scores. ``backend`` "onnx" or
         "onnx-int8" runs the model in ONNX Runtime on the CPU (`onnx_runtime`), int8 about 3x
         faster than fp32 PyTorch on CPUs with AVX512-VNNI. ``decode`` picks how spans are formed
-        (`DECODES`). A ``calibration.json`` in the folder maps scores to calibrated ones.
+        (`DECODES`); None: "ranked" when the folder holds a candidate ranker, else "tags". A
+        ``calibration.json`` in the folder maps scores to calibrated ones.
         """
         if backend not in BACKENDS:
             raise TaggerError(f"backend must be one of {BACKENDS}, got {backend!r}")
@@ -130,6 +150,8 @@ class KeywordTagger:
         if device.type == "cuda" and not torch.cuda.is_available():
             raise TaggerError("device 'cuda' was asked for but no CUDA GPU is available")
         model, tokenizer, tags = load_tagging_model(model_dir, dtype)
+        folder = Path(model_dir).expanduser()
+        ranker = CandidateRanker.load(folder)
         tagger = cls(
             model.to(device),
             tokenizer,
@@ -138,8 +160,9 @@ class KeywordTagger:
             max_length=max_length,
             stride=stride,
             compile_model=compile_model,
-            decode=decode,
-            calibration=Calibration.load(Path(model_dir).expanduser()),
+            decode=decode or ("ranked" if ranker else "tags"),
+            calibration=Calibration.load(folder),
+            ranker=ranker,
         )
         if onnx:
             graph = onnx_graph(model, Path(model_dir).expanduser(), quantize=backend == "onnx-int8")
@@ -177,13 +200,16 @@ class KeywordTagger:
             for keywords in self._extract_chunk(chunk):
                 yield _limited(keywords, top_k, min_score)
 
-    def _extract_chunk(self, texts: list[str]) -> list[list[Keyword]]:
+    def token_scores(self, texts: Sequence[str]) -> list[TokenScores]:
+        """Per text, its real tokens' character offsets and the model's outputs for each: what
+        every decoding (and the candidate ranker) reads. A long text's windows are stitched, each
+        token taken from the window where it has most context."""
         for index, text in enumerate(texts):
             if not isinstance(text, str):
                 raise TypeError(f"text {index} is a {type(text).__name__}, not a str")
         windowed = self.stride is not None
         encodings = self.tokenizer(
-            texts,
+            list(texts),
             truncation=True,
             max_length=self.max_length,
             stride=self.stride or 0,
@@ -205,7 +231,7 @@ class KeywordTagger:
         # Blank texts (no real token) never reach the model.
         taggable = [window for window, tokens in enumerate(real_tokens) if len(tokens)]
         taggable.sort(key=lambda window: len(token_ids[window]))
-        predicted: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+        predicted: dict[int, tuple[np.ndarray, ...]] = {}
         for start in range(0, len(taggable), self.batch_size):
             batch = taggable[start : start + self.batch_size]
             outputs = self._predict([token_ids[window] for window in batch])
@@ -213,31 +239,54 @@ class KeywordTagger:
                 positions = real_tokens[window]
                 predicted[window] = tuple(output[row, positions] for output in outputs)
 
-        candidates = self._candidates.extract(texts) if self._candidates else None
-        keywords: list[list[Keyword]] = [[] for _ in texts]
-        for message, its_windows in enumerate(windows):
+        scores = []
+        for its_windows in windows:
             its_windows = [window for window in its_windows if window in predicted]
-            if all(predicted[w][2].max() < CANDIDATE_THRESHOLD for w in its_windows) and all(
-                (predicted[w][0] == self._outside_id).all() for w in its_windows
-            ):
-                continue  # the common case: nothing to decode
-            offsets, labels, probabilities, keyword_probabilities = [], [], [], []
             parts = window_parts([len(real_tokens[w]) for w in its_windows], self.stride or 0)
+            offsets: list[tuple[int, int]] = []
+            outputs: list[list] = [[] for _ in range(len(TokenScores._fields) - 1)]
             for window, (first, last) in zip(its_windows, parts, strict=True):
                 window_offsets = encodings["offset_mapping"][window]
-                offsets += [window_offsets[p] for p in real_tokens[window][first:last]]
-                labels += predicted[window][0][first:last].tolist()
-                probabilities += predicted[window][1][first:last].tolist()
-                keyword_probabilities += predicted[window][2][first:last].tolist()
-            text = texts[message]
+                offsets += [tuple(window_offsets[p]) for p in real_tokens[window][first:last]]
+                for kept, output in zip(outputs, predicted[window], strict=True):
+                    kept += output[first:last].tolist()
+            scores.append(TokenScores(offsets, *outputs))
+        return scores
+
+    def _extract_chunk(self, texts: list[str]) -> list[list[Keyword]]:
+        if self.decode == "ranked":
+            return self._ranked(texts)
+        candidates = self._candidates.extract(texts) if self._candidates else None
+        keywords: list[list[Keyword]] = []
+        for message, (text, scores) in enumerate(zip(texts, self.token_scores(texts), strict=True)):
             found = []
-            if self.decode != "candidates":
-                found = keywords_from_tokens(text, offsets, labels, probabilities, self.tags)
+            if self.decode != "candidates" and any(i != self._outside_id for i in scores.label_ids):
+                found = keywords_from_tokens(
+                    text, scores.offsets, scores.label_ids, scores.probabilities, self.tags
+                )
             if candidates is not None:
                 found = with_candidates(
-                    found, text, candidates[message], offsets, keyword_probabilities
+                    found, text, candidates[message], scores.offsets, scores.keyword_probabilities
                 )
-            keywords[message] = [self._finished(keyword) for keyword in found]
+            keywords.append([self._finished(keyword) for keyword in found])
+        return keywords
+
+    def _ranked(self, texts: list[str]) -> list[list[Keyword]]:
+        """Kiwi compound candidates chosen by the candidate ranker (`ranker`)."""
+        ranker = self.ranker
+        keywords = []
+        all_candidates = compound_candidates(texts, ranker.max_tokens)
+        for text, candidates, scores in zip(
+            texts, all_candidates, self.token_scores(texts), strict=True
+        ):
+            probabilities = ranker.probabilities(ranker.features(text, candidates, scores))
+            chosen = select(candidates, probabilities, ranker.threshold)
+            keywords.append(
+                [
+                    self._finished(Keyword(c.start, c.end, text[c.start : c.end], p, "KW"))
+                    for c, p in chosen
+                ]
+            )
         return keywords
 
     def _finished(self, keyword: Keyword) -> Keyword:
@@ -246,9 +295,9 @@ class KeywordTagger:
         return keyword._replace(score=score, norm=keyword_norm(keyword.text))
 
     @torch.inference_mode()
-    def _predict(self, sequences: list[list[int]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Predicted label ids, their probabilities and the probability of any keyword tag
-        (1 - P(O)), each a ``(batch, width)`` array."""
+    def _predict(self, sequences: list[list[int]]) -> tuple[np.ndarray, ...]:
+        """Predicted label ids, their probabilities, the probability of any keyword tag
+        (1 - P(O)) and of a keyword's first token (any B- tag), each a ``(batch, width)`` array."""
         longest = max(map(len, sequences))
         width = -(-longest // self._pad_multiple) * self._pad_multiple
         input_ids = np.full((len(sequences), width), self._pad_id, dtype=np.int64)
@@ -264,10 +313,12 @@ class KeywordTagger:
         distribution = logits.float().softmax(dim=-1)
         probabilities, label_ids = distribution.max(dim=-1)
         keyword_probabilities = 1.0 - distribution[..., self._outside_id]
+        begin_probabilities = distribution[..., self._begin_ids].sum(dim=-1)
         return (
             label_ids.cpu().numpy(),
             probabilities.cpu().numpy(),
             keyword_probabilities.cpu().numpy(),
+            begin_probabilities.cpu().numpy(),
         )
 
 

@@ -5,8 +5,10 @@ Three stages, each optional but the last, each starting from the previous one's 
 1. RTD pretraining of the backbone on distinct KISA messages (``silver.pretrain_steps``);
 2. fine-tuning on silver labels of those messages (``silver.tagging_steps``), which teaches
    the tagger what a keyword looks like across thousands of campaigns;
-3. fine-tuning on the hand-labelled train split (``data=kisa_labels``), the weights chosen on
-   the dev split, scored on the test split.
+3. learning from the hand-labelled train split (``data=kisa_labels``), chosen on the dev split,
+   scored on the test split, in one of two designs (``design``): ``ranker`` (the default, best
+   on dev) fits a candidate ranker (`electra_rtd.tagging.ranker`) on the stage-2 tagger's token
+   scores; ``tagger`` fine-tunes the token tagger itself on the hand labels.
 
 The messages of stages 1 and 2 leave out the held-out day, every text recurring from it, and the
 hand-labelled dev and test messages with their recurrences. Finally the keyword scores are
@@ -17,6 +19,8 @@ from __future__ import annotations
 
 import json
 import logging
+import shutil
+import time
 from pathlib import Path
 
 from omegaconf import DictConfig, open_dict
@@ -24,8 +28,11 @@ from omegaconf import DictConfig, open_dict
 from electra_rtd.corpus_tools.keyword_norm import plain_keyword
 from electra_rtd.data.labelled import LabelledMessage
 from electra_rtd.data.tagging_sets import load_tagging_splits
+from electra_rtd.data.windows import AUTO, Stride
+from electra_rtd.metrics.tagging import score_tagger
 from electra_rtd.tagging import KeywordTagger
 from electra_rtd.tagging.calibration import expected_calibration_error, fit_calibration
+from electra_rtd.tagging.ranker import fit_ranker
 from electra_rtd.training.finetune import finetune_tagger
 from electra_rtd.training.silver_tagger import pretrain_backbone, read_messages, write_silver_labels
 
@@ -43,11 +50,43 @@ def train_kisa_tagger(cfg: DictConfig, run_dir: Path) -> dict[str, float]:
         if silver.tagging_steps:
             with open_dict(cfg):
                 cfg.model.path = str(silver_stage(cfg, texts, run_dir / "silver"))
-    metrics = finetune_tagger(cfg, run_dir)
+    if cfg.design == "ranker":
+        metrics = rank_candidates(cfg, run_dir)
+    elif cfg.design == "tagger":
+        metrics = finetune_tagger(cfg, run_dir)
+    else:
+        raise ValueError(f"design must be 'ranker' or 'tagger', got {cfg.design!r}")
     model_dir = run_dir / "export" / "model"
     dev = load_tagging_splits(cfg.data)["dev"]
-    metrics.update(calibrate(model_dir, dev, cfg))
+    metrics.update(calibrate(model_dir, dev, cfg.data.max_length, cfg.data.get("stride")))
     (run_dir / "metrics.json").write_text(json.dumps(metrics, indent=2), encoding="utf-8")
+    return metrics
+
+
+def rank_candidates(cfg: DictConfig, run_dir: Path) -> dict[str, float]:
+    """Stage 3 as a candidate ranker on the stage-2 tagger's token scores (`tagging.ranker`):
+    fitted on the hand-labelled train split, its threshold chosen on dev, scored on test. The
+    tagger and the ranker are exported together, so `KeywordTagger` decodes with the ranker."""
+    if not cfg.model.get("path"):
+        raise ValueError("design=ranker reads a trained tagger: set silver.tagging_steps > 0")
+    started = time.perf_counter()
+    export = run_dir / "export" / "model"
+    shutil.copytree(cfg.model.path, export, dirs_exist_ok=True)
+    splits = load_tagging_splits(cfg.data)
+    options = {"max_length": cfg.data.max_length, "stride": cfg.data.get("stride")}
+    tagger = KeywordTagger.from_pretrained(export, decode="tags", **options)
+    ranker = fit_ranker(tagger, splits["train"], splits["dev"], cfg.ranker.max_tokens, cfg.seed)
+    ranker.save(export)
+    tagger = KeywordTagger.from_pretrained(export, **options)
+    test = score_tagger(tagger, splits["test"], plain_keyword)
+    dev = score_tagger(tagger, splits["dev"], plain_keyword)
+    metrics = {f"test_{key}": value for key, value in test.items()}
+    metrics.update(
+        best_dev_kwset_f1=dev["kwset_f1"],
+        ranker_threshold=ranker.threshold,
+        train_seconds=time.perf_counter() - started,
+    )
+    log.info("test metrics: %s", json.dumps(metrics))
     return metrics
 
 
@@ -86,13 +125,24 @@ def keyword_outcomes(
     return scores, correct
 
 
-def calibrate(model_dir: Path, dev: list[LabelledMessage], cfg: DictConfig) -> dict[str, float]:
-    """Fit the score calibration on dev and save it beside the model; its error before/after."""
-    tagger = KeywordTagger.from_pretrained(
-        model_dir, max_length=cfg.data.max_length, stride=cfg.data.get("stride")
-    )
+def calibrate(
+    model_dir: Path, dev: list[LabelledMessage], max_length: int = 128, stride: Stride = AUTO
+) -> dict[str, float]:
+    """Fit the score calibration on dev and save it beside the model; its error before/after.
+
+    A tagger whose dev keywords are all right or all wrong (or that finds none) gets no
+    calibration, with a warning: there is nothing to fit.
+    """
+    tagger = KeywordTagger.from_pretrained(model_dir, max_length=max_length, stride=stride)
     tagger.calibration = None  # fit on raw scores, even if a calibration is there already
     scores, correct = keyword_outcomes(tagger, dev)
+    if len(set(correct)) < 2:
+        log.warning(
+            "scores not calibrated: on dev the tagger's %d keywords are all %s",
+            len(scores),
+            "right" if all(correct) else "wrong",
+        )
+        return {}
     calibration = fit_calibration(
         scores, correct, fitted_on=f"dev: {len(dev)} messages, {len(scores)} keywords"
     )

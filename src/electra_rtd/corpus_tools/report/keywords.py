@@ -3,8 +3,9 @@
 A family is read once, through its first message: its copies say the same thing, and spam dumps
 are mostly copies. The keywords come from a trained keyword tagger when one is given; otherwise
 from the silver labeller, fitted on the families against a background of ordinary messages, which
-keeps the nouns that set this corpus apart. Keywords are compared in their normalised form
-(`normalise_keyword`) and counted in messages: a family's keyword counts once per member row.
+keeps the nouns that set this corpus apart. Keywords are compared and counted by their plain form
+(`keyword_norm`, casefolded: `코ll인`, `코 인` and `코인이` are one keyword `코인`), in messages: a
+family's keyword counts once per member row.
 Anything that looks like personal data (a number, a link) is never reported as a keyword.
 """
 
@@ -20,10 +21,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 from tqdm.auto import tqdm
 
+from electra_rtd.corpus_tools.keyword_norm import plain_keyword
 from electra_rtd.corpus_tools.privacy import find_pii
 from electra_rtd.corpus_tools.silver import KEYWORDS_META, SilverConfig, SilverLabeller
 from electra_rtd.data.synthetic import generate_messages
-from electra_rtd.metrics import normalise_keyword
 
 if TYPE_CHECKING:
     # torch loads only when a tagger is really used.
@@ -64,17 +65,17 @@ def silver_keywords(
 ) -> list[list[str]]:
     """The silver vocabulary terms found in each text (none if no term is frequent enough)."""
     messages = SilverLabeller(config).fit_label(texts, background)
-    return [list(message.meta[KEYWORDS_META]) for message in messages]
+    return [[plain_keyword(term) for term in message.meta[KEYWORDS_META]] for message in messages]
 
 
 def tagger_keywords(
     texts: Sequence[str], tagger: KeywordTagger, progress: bool = False
 ) -> list[list[str]]:
-    """The keywords a trained tagger finds in each text, normalised."""
+    """The plain forms of the keywords a trained tagger finds in each text."""
     found = tqdm(
         tagger.iter_extract(texts), total=len(texts), desc="keywords", disable=not progress
     )
-    return [[normalise_keyword(keyword.text) for keyword in keywords] for keywords in found]
+    return [[keyword.norm.casefold() for keyword in keywords] for keywords in found]
 
 
 def reportable(keywords: Iterable[str]) -> list[str]:
