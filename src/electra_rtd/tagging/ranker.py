@@ -5,7 +5,7 @@ A token tagger must learn word boundaries from a few thousand labelled messages,
 vocabulary trained on spam cuts Korean words in odd places. Kiwi already knows the boundaries:
 every run of touching noun-like morphemes (nouns, Latin words, numbers, noun prefixes and
 suffixes) and each of its sub-runs of up to ``max_tokens`` morphemes is a candidate; on the
-hand-labelled KISA dev split they hold about 80% of the labelled keywords. A gradient-boosted
+hand-labelled KISA dev split they hold about 80% of the labelled keywords. Runs that one space parts are joined too (`한도 조회`). A gradient-boosted
 model (LightGBM, saved as text) then scores each candidate from
 
 * the encoder: mean and lowest keyword probability of the tokens it covers, the probability that
@@ -13,7 +13,9 @@ model (LightGBM, saved as text) then scores each candidate from
   highest opening probability inside it;
 * its form: morphemes, characters, whether it is a whole run or starts/ends one, Latin letters,
   digits, a generic word (the noun baseline's stop list), brackets around it, position, the
-  message's length, how often it occurs in the message, and its first and last morpheme tags;
+  message's length, how often it occurs in the message, its first and last morpheme tags,
+  whether it joins two runs across a space, and what touches it (a particle or copula after it,
+  a number before it);
 * a prior: how often the same plain form was a keyword when it was a candidate in the labelled
   training messages (smoothed; each message's own labels left out while training).
 
@@ -30,6 +32,7 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
+from itertools import pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -56,7 +59,7 @@ _STOP = frozenset(normalise_keyword(noun) for noun in DEFAULT_STOP_NOUNS)
 
 
 class Candidate(NamedTuple):
-    """A span of touching noun-like morphemes, and where it sits in its run."""
+    """A span of noun-like morphemes, where it sits in its run, and what touches it."""
 
     start: int
     end: int
@@ -66,6 +69,9 @@ class Candidate(NamedTuple):
     ends_run: bool
     first_tag: str
     last_tag: str
+    spaced: bool  # two runs joined across one space ("한도 조회", "올레드 TV")
+    previous_tag: str  # the tag of the morpheme just before, "" if none touches
+    next_tag: str  # the tag of the morpheme just after, "" if none touches
 
 
 @cache
@@ -76,9 +82,11 @@ def _kiwi():  # noqa: ANN202 - kiwipiepy has no stub; loading takes about a seco
 
 
 def compound_candidates(texts: Sequence[str], max_tokens: int = 3) -> list[list[Candidate]]:
-    """Every run of touching noun-like morphemes and its sub-runs of up to ``max_tokens``."""
+    """Every run of touching noun-like morphemes and its sub-runs of up to ``max_tokens``, and
+    the pairs of a run's end and the next run's start when one space parts them (written
+    compounds are often spaced: on the labelled train split a fifth of the keywords are)."""
     found = []
-    for analysis in _kiwi().tokenize(list(texts)):
+    for text, analysis in zip(texts, _kiwi().tokenize(list(texts)), strict=True):
         runs: list[list] = []
         for token in analysis:
             if not token.tag.startswith(NOUN_LIKE) or token.len == 0:
@@ -87,24 +95,47 @@ def compound_candidates(texts: Sequence[str], max_tokens: int = 3) -> list[list[
                 runs[-1].append(token)
             else:
                 runs.append([token])
+        before = {token.end: token.tag for token in analysis}
+        after = {token.start: token.tag for token in analysis}
         candidates = []
         for run in runs:
-            for first in range(len(run)):
-                for last in range(first, min(len(run), first + max_tokens)):
-                    candidates.append(
-                        Candidate(
-                            run[first].start,
-                            run[last].end,
-                            last - first + 1,
-                            first == 0 and last == len(run) - 1,
-                            first == 0,
-                            last == len(run) - 1,
-                            run[first].tag,
-                            run[last].tag,
-                        )
-                    )
+            for i in range(len(run)):
+                for j in range(i, min(len(run), i + max_tokens)):
+                    candidates.append(_candidate(run[i : j + 1], run, run, False, before, after))
+        for left, right in pairwise(runs):
+            if right[0].start != left[-1].end + 1 or text[left[-1].end] != " ":
+                continue
+            for i in range(max(0, len(left) - max_tokens + 1), len(left)):
+                for j in range(min(len(right), max_tokens - (len(left) - i) + 1)):
+                    morphemes = left[i:] + right[: j + 1]
+                    candidates.append(_candidate(morphemes, left, right, True, before, after))
         found.append(candidates)
     return found
+
+
+def _candidate(
+    morphemes: list,
+    first_run: list,
+    last_run: list,
+    spaced: bool,
+    tag_ending_at: dict[int, str],
+    tag_starting_at: dict[int, str],
+) -> Candidate:
+    first, last = morphemes[0], morphemes[-1]
+    starts_run, ends_run = first is first_run[0], last is last_run[-1]
+    return Candidate(
+        first.start,
+        last.end,
+        len(morphemes),
+        starts_run and ends_run,
+        starts_run,
+        ends_run,
+        first.tag,
+        last.tag,
+        spaced,
+        tag_ending_at.get(first.start, ""),
+        tag_starting_at.get(last.end, ""),
+    )
 
 
 def encoder_features(scores: TokenScores, start: int, end: int) -> list[float]:
@@ -174,6 +205,10 @@ class CandidateRanker:
                     math.log1p(max(seen, 0)),
                     *(float(candidate.first_tag == tag) for tag in EDGE_TAGS),
                     *(float(candidate.last_tag == tag) for tag in EDGE_TAGS),
+                    float(candidate.spaced),
+                    float(candidate.next_tag.startswith("J")),
+                    float(candidate.next_tag.startswith(("VCP", "XSV", "XSA"))),
+                    float(candidate.previous_tag == "SN"),
                 ]
             )
         return np.asarray(rows, dtype=np.float64).reshape(len(rows), len(FEATURES))
@@ -244,6 +279,10 @@ FEATURES = [
     "log_prior_candidates",
     *(f"first_tag_{tag}" for tag in EDGE_TAGS),
     *(f"last_tag_{tag}" for tag in EDGE_TAGS),
+    "spaced",
+    "particle_after",
+    "copula_or_verb_suffix_after",
+    "number_before",
 ]
 
 
