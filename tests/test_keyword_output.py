@@ -54,6 +54,9 @@ def test_top_k_and_min_score_limit_the_keywords(rule_model_dir: Path) -> None:
     assert [k.text for k in tagger.extract(text, top_k=2)[0]] == ["카드", "대출"]
     assert tagger.extract(text, min_score=rule_probability() + 1e-3) == [[]]
     assert len(tagger.extract(text, min_score=rule_probability() - 1e-3)[0]) == 4
+    # A keyword named twice is one of the top k, with both of its occurrences.
+    repeated = tagger.extract(["카드 대출 카드 택배"], top_k=1)[0]
+    assert [(k.start, k.norm) for k in repeated] == [(0, "카드"), (6, "카드")]
     with pytest.raises(TaggerError, match="top_k must be at least 1"):
         tagger.extract(text, top_k=0)
     with pytest.raises(TypeError, match="not one str"):

@@ -116,7 +116,9 @@ def _add_keywords(commands: argparse._SubParsersAction) -> None:
         "chosen by the model's candidate ranker (default: ranked when the model has one, else tags)",
     )
     command.add_argument(
-        "--top-k", type=_positive_int, help="at most this many keywords a message, best first"
+        "--top-k",
+        type=_positive_int,
+        help="the N best distinct keywords of a message (every occurrence of each is kept)",
     )
     command.add_argument(
         "--min-score",

@@ -174,8 +174,8 @@ class KeywordTagger:
     ) -> list[list[Keyword]]:
         """The keywords of each text, in input order; blank texts get none.
 
-        ``top_k`` keeps a message's highest-scoring keywords, ``min_score`` drops those below it;
-        the kept ones stay in text order.
+        ``top_k`` keeps a message's highest-scoring distinct keywords (by plain form, with every
+        occurrence), ``min_score`` drops those below it; the kept ones stay in text order.
         """
         return list(self.iter_extract(texts, top_k=top_k, min_score=min_score))
 
@@ -359,8 +359,14 @@ def with_candidates(
 
 
 def _limited(keywords: list[Keyword], top_k: int | None, min_score: float) -> list[Keyword]:
+    """Keywords from ``min_score`` on, of the ``top_k`` best distinct plain forms (each form's
+    every occurrence is kept: a brand named five times is one keyword, not five)."""
     kept = [keyword for keyword in keywords if keyword.score >= min_score]
-    if top_k is not None and len(kept) > top_k:
-        best = sorted(kept, key=lambda keyword: -keyword.score)[:top_k]
-        kept = sorted(best)
+    if top_k is not None:
+        best: dict[str, float] = {}
+        for keyword in kept:
+            form = keyword.norm.casefold()
+            best[form] = max(best.get(form, 0.0), keyword.score)
+        chosen = set(sorted(best, key=lambda form: -best[form])[:top_k])
+        kept = [keyword for keyword in kept if keyword.norm.casefold() in chosen]
     return kept
