@@ -15,6 +15,7 @@ import argparse
 import json
 import logging
 import random
+from collections import defaultdict
 from pathlib import Path
 
 from electra_rtd.corpus_tools.held_out import keep_for_training
@@ -169,10 +170,11 @@ def occurrence_spans(text: str, keywords: list[dict]) -> tuple[list[Span], list[
 
 
 def collect(works: list[Path], out: Path) -> None:
-    """Labellers' files of every round -> hashed records per split, plus the second readings."""
+    """Labellers' files of every round -> hashed records per split (train one file per round,
+    `train/roundN.jsonl`), plus the second readings."""
     manifest = {
-        json.loads(line)["id"]: json.loads(line)
-        for work in works
+        json.loads(line)["id"]: {**json.loads(line), "round": number}
+        for number, work in enumerate(works, 1)
         for line in (work / "manifest.jsonl").open()
     }
     # A chosen message whose family also holds an earlier dev/test message follows it there.
@@ -183,7 +185,7 @@ def collect(works: list[Path], out: Path) -> None:
     for key, split in sorted(earlier.items(), key=lambda item: item[1] != "dev"):
         if key in family_of:
             family_split.setdefault(family_of[key], split)
-    splits: dict[str, list[dict]] = {name: [] for name in ("train", "dev", "test")}
+    files: dict[str, list[dict]] = defaultdict(list)  # records by file, e.g. "train/round2"
     second: list[dict] = []
     for batch in sorted(batch for work in works for batch in work.glob("batch_*.jsonl")):
         labels = batch.parent / batch.name.replace("batch_", "labels_")
@@ -211,7 +213,7 @@ def collect(works: list[Path], out: Path) -> None:
                 split = family_split.get(family_of[item["sha256"]], item["split"])
                 if split != item["split"]:
                     log.info("moved one message to %s: its family holds an earlier one", split)
-                splits[split].append(record)
+                files[f"train/round{item['round']}" if split == "train" else split].append(record)
             else:
                 second.append(record)
     # The first 94 hand-labelled messages (keywords as strings): spans and plain forms added.
@@ -232,11 +234,11 @@ def collect(works: list[Path], out: Path) -> None:
         message = LabelledMessage(texts[key], spans_for_keywords(texts[key], old["keywords"]))
         norms = [keyword_norm(surface) for surface in message.keywords]
         record = hashed_record(message, norms, category=old["spam_type"], earlier=True)
-        splits[family_split[family_of[key]]].append(record)
-    out.mkdir(parents=True, exist_ok=True)
-    for split, records in splits.items():
-        write_label_file(records, out / f"{split}.jsonl")
-        log.info("%s: %d messages", split, len(records))
+        files[family_split[family_of[key]]].append(record)
+    (out / "train").mkdir(parents=True, exist_ok=True)
+    for name, records in sorted(files.items()):
+        write_label_file(records, out / f"{name}.jsonl")
+        log.info("%s: %d messages", name, len(records))
     write_label_file(second, out / "second_reading.jsonl")
     log.info("second readings: %d messages", len(second))
 

@@ -23,6 +23,7 @@ from electra_rtd.data.hashed_labels import (
     read_label_file,
     read_label_folder,
     text_sha256,
+    write_label_file,
 )
 from electra_rtd.data.labelled import LabelledMessage, spans_for_keywords
 
@@ -87,7 +88,29 @@ def test_label_file_errors_name_the_file_and_line(tmp_path: Path) -> None:
     path.write_text(json.dumps(good) + "\n" + json.dumps(good) + "\n")
     with pytest.raises(CorpusError, match=":2: message aaaaaaaaaaaa... is labelled twice"):
         read_label_file(path)
-    with pytest.raises(CorpusError, match="no train.jsonl, test.jsonl"):
+    with pytest.raises(CorpusError, match="no train.jsonl or train/, test.jsonl or test/"):
+        read_label_folder(tmp_path)
+
+
+def test_a_split_can_be_a_folder_of_files_but_never_label_a_message_twice(tmp_path: Path) -> None:
+    def record(letter: str) -> dict:
+        return {"sha256": letter * 64, "keywords": []}
+
+    (tmp_path / "train").mkdir()
+    write_label_file([record("a")], tmp_path / "train" / "round1.jsonl")
+    write_label_file([record("b")], tmp_path / "train" / "round2.jsonl")
+    write_label_file([record("c")], tmp_path / "dev.jsonl")
+    write_label_file([record("d")], tmp_path / "test.jsonl")
+    splits = read_label_folder(tmp_path)
+    assert {split: sorted(k[0] for k in records) for split, records in splits.items()} == {
+        "train": ["a", "b"],
+        "dev": ["c"],
+        "test": ["d"],
+    }
+    write_label_file([record("a")], tmp_path / "train" / "round3.jsonl")
+    with pytest.raises(
+        CorpusError, match="round3.jsonl: message aaaaaaaaaaaa... is labelled in two"
+    ):
         read_label_folder(tmp_path)
 
 

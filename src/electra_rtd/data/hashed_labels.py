@@ -5,9 +5,11 @@ the hash of its text and its keywords as character spans with their plain forms:
 
     {"sha256": "...", "category": "도박", "keywords": [{"start": 12, "end": 15, "norm": "카지노"}]}
 
-`join_labels` reads the corpus the hashes came from and rebuilds the labelled messages. One file
-per split (`train.jsonl`, `dev.jsonl`, `test.jsonl` in one folder): the split was decided per
-family of near-duplicates when the messages were chosen, so it is read, never re-drawn.
+`join_labels` reads the corpus the hashes came from and rebuilds the labelled messages. Each
+split of a label folder is one file (`dev.jsonl`) or a folder of files (`train/round1.jsonl`,
+`train/round2.jsonl`: one per labelling round, and no file grows past what a repository should
+hold); the split was decided per family of near-duplicates when the messages were chosen, so it
+is read, never re-drawn.
 """
 
 from __future__ import annotations
@@ -20,9 +22,8 @@ from typing import Any
 
 from electra_rtd.data.corpus import CorpusError, find_corpus_files, iter_records
 from electra_rtd.data.labelled import DEFAULT_LABEL, LabelledMessage
+from electra_rtd.data.splits import SPLIT_NAMES
 from electra_rtd.metrics import Span
-
-SPLIT_FILES = ("train", "dev", "test")
 
 
 def text_sha256(text: str) -> str:
@@ -53,13 +54,31 @@ def read_label_file(path: str | Path) -> dict[str, dict[str, Any]]:
     return records
 
 
+def split_files(folder: Path, split: str) -> list[Path]:
+    """The files of one split: ``split.jsonl`` and every ``.jsonl`` in ``split/``."""
+    single = folder / f"{split}.jsonl"
+    parts = sorted((folder / split).glob("*.jsonl")) if (folder / split).is_dir() else []
+    return [single, *parts] if single.is_file() else parts
+
+
 def read_label_folder(folder: str | Path) -> dict[str, dict[str, dict[str, Any]]]:
-    """``{split: {hash: record}}`` for the split files of a label folder."""
+    """``{split: {hash: record}}`` for the splits of a label folder; a message labelled in two
+    files of one split is an error."""
     folder = Path(folder)
-    missing = [name for name in SPLIT_FILES if not (folder / f"{name}.jsonl").is_file()]
+    files = {name: split_files(folder, name) for name in SPLIT_NAMES}
+    missing = [name for name, paths in files.items() if not paths]
     if missing:
-        raise CorpusError(f"{folder}: no {', '.join(f'{m}.jsonl' for m in missing)}")
-    return {name: read_label_file(folder / f"{name}.jsonl") for name in SPLIT_FILES}
+        raise CorpusError(f"{folder}: no {', '.join(f'{m}.jsonl or {m}/' for m in missing)}")
+    splits: dict[str, dict[str, dict[str, Any]]] = {}
+    for name, paths in files.items():
+        records: dict[str, dict[str, Any]] = {}
+        for path in paths:
+            for key, record in read_label_file(path).items():
+                if key in records:
+                    raise CorpusError(f"{path}: message {key[:12]}... is labelled in two files")
+                records[key] = record
+        splits[name] = records
+    return splits
 
 
 def labelled_message(text: str, record: Mapping[str, Any], source: str) -> LabelledMessage:
