@@ -28,7 +28,7 @@ from electra_rtd.data.labelled import LabelledMessage
 from electra_rtd.metrics import Span, score_keywords
 from electra_rtd.tagging import KeywordTagger
 from electra_rtd.tagging.calibration import expected_calibration_error, reliability_bins
-from electra_rtd.tagging.ranker import CandidateRanker
+from electra_rtd.tagging.ranker import RANKER_FILE
 from electra_rtd.training.kisa_tagger import keyword_outcomes
 from electra_rtd.training.silver_tagger import read_background, read_messages
 
@@ -42,24 +42,27 @@ Extractor = Callable[[list[str]], list[list[Span]]]
 
 
 def load_sets() -> dict[str, list[LabelledMessage]]:
-    """The hand-labelled dev and test splits, joined with the KISA file."""
+    """The hand-labelled test and dev splits, and the messages read twice (the first and the
+    second reading), joined with the KISA file in one pass."""
     labels = read_label_folder(LABELS)
-    return join_labels({"test": labels["test"], "dev": labels["dev"]}, KISA, "message")
-
-
-def human_agreement() -> dict[str, float]:
-    """Scores of the second labeller's reading against the first, on the messages read twice."""
-    folder = read_label_folder(LABELS)
-    first = {key: record for records in folder.values() for key, record in records.items()}
     second = read_label_file(LABELS / "second_reading.jsonl")
-    joined = join_labels(
-        {"first": {k: first[k] for k in second}, "second": second}, KISA, "message"
+    every = {key: record for records in labels.values() for key, record in records.items()}
+    first = {key: every[key] for key in second}  # in the second reading's order
+    return join_labels(
+        {"test": labels["test"], "dev": labels["dev"], "first": first, "second": second},
+        KISA,
+        "message",
     )
-    texts = [m.text for m in joined["first"]]
+
+
+def human_agreement(
+    first: list[LabelledMessage], second: list[LabelledMessage]
+) -> dict[str, float]:
+    """Scores of the second labeller's reading against the first, on the messages read twice."""
     return score_keywords(
-        [list(m.spans) for m in joined["second"]],
-        [list(m.spans) for m in joined["first"]],
-        texts,
+        [list(m.spans) for m in second],
+        [list(m.spans) for m in first],
+        [m.text for m in first],
         plain_keyword,
     )
 
@@ -94,7 +97,7 @@ def silver_extractor(silver_cfg, texts: list[str]) -> Extractor:  # noqa: ANN001
 
 def tagger_extractor(path: str, decode: str) -> Extractor | None:
     """The tagger at ``path`` decoding with ``decode``; None where it has no ranker to rank with."""
-    if decode == "ranked" and CandidateRanker.load(path) is None:
+    if decode == "ranked" and not (Path(path) / RANKER_FILE).is_file():
         return None
     tagger = KeywordTagger.from_pretrained(path, decode=decode)
     return lambda texts: [[k.span for k in keywords] for keywords in tagger.extract(texts)]
@@ -179,6 +182,7 @@ def main(argv: list[str] | None = None) -> dict[str, dict[str, dict[str, float]]
     )
     args = parser.parse_args(argv)
     sets = load_sets()
+    human = human_agreement(sets.pop("first"), sets.pop("second"))
     # TF-IDF's document frequencies and the silver vocabulary come from the training messages.
     silver_cfg = training_config()
     training_texts = read_messages(silver_cfg)
@@ -202,7 +206,6 @@ def main(argv: list[str] | None = None) -> dict[str, dict[str, dict[str, float]]
             name: score_keywords(extract(texts), gold, texts, plain_keyword)
             for name, extract in extractors.items()
         }
-    human = human_agreement()
     kiwi = {split: scores["kiwi_nouns"]["kwset_f1"] for split, scores in results.items()}
     print("| split | messages | extractor | keyword-set F1 | P | R | micro F1 | span F1 | x kiwi |")
     print("|---|---|---|---|---|---|---|---|---|")

@@ -34,8 +34,7 @@ from electra_rtd.data.hashed_labels import (
     text_sha256,
     write_label_file,
 )
-from electra_rtd.data.labelled import DEFAULT_LABEL, LabelledMessage, spans_for_keywords
-from electra_rtd.metrics import Span
+from electra_rtd.data.labelled import LabelledMessage, spans_for_keywords
 
 REPO = Path(__file__).resolve().parents[1]
 KISA = REPO.parent / "shared" / "data" / "messages" / "kisa_spam_2022_reports.tsv.gz"
@@ -152,23 +151,6 @@ def read_labels(batch: Path, labels: Path) -> tuple[dict[str, dict], list[str]]:
     return answers, problems
 
 
-def occurrence_spans(text: str, keywords: list[dict]) -> tuple[list[Span], list[str]]:
-    """Every occurrence of every keyword surface, longest first, never overlapping; with norms."""
-    taken = bytearray(len(text))
-    found = []
-    for keyword in sorted(keywords, key=lambda k: (-len(k["span"]), k["span"])):
-        surface = keyword["span"]
-        start = text.find(surface)
-        while start != -1:
-            end = start + len(surface)
-            if not any(taken[start:end]):
-                taken[start:end] = b"\x01" * len(surface)
-                found.append((Span(start, end, DEFAULT_LABEL), keyword["norm"]))
-            start = text.find(surface, start + 1)
-    found.sort()
-    return [span for span, _ in found], [norm for _, norm in found]
-
-
 def collect(works: list[Path], out: Path) -> None:
     """Labellers' files of every round -> hashed records per split (train one file per round,
     `train/roundN.jsonl`), plus the second readings."""
@@ -194,13 +176,16 @@ def collect(works: list[Path], out: Path) -> None:
         log.info("%s: %d answers, %d problems", labels.name, len(answers), len(problems))
         for key, answer in answers.items():
             item = manifest[key]
-            keywords = [
-                k for k in answer["keywords"] if k.get("span") and k["span"] in item["text"]
-            ]
-            spans, norms = occurrence_spans(item["text"], keywords)
+            # Every occurrence of each keyword, longest first, never overlapping.
+            norm_of = {
+                k["span"]: k["norm"]
+                for k in answer["keywords"]
+                if k.get("span") and k["span"] in item["text"]
+            }
+            message = LabelledMessage(item["text"], spans_for_keywords(item["text"], norm_of))
             record = hashed_record(
-                LabelledMessage(item["text"], tuple(spans)),
-                norms,
+                message,
+                [norm_of[surface] for surface in message.keywords],
                 category=item["category"],
                 family_rows=item["family_rows"],
                 long=item["long"],

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Mapping, Sequence, Set
+from dataclasses import dataclass
 
 from electra_rtd.corpus_tools.dedup.config import DedupConfig
 from electra_rtd.corpus_tools.dedup.keys import exact_key
@@ -28,20 +29,39 @@ def normalised_key(text: str) -> str:
     return "".join(exact_key(text, _KEY_CONFIG).split())
 
 
-def is_excluded(row: Mapping[str, object], exclude: Exclude) -> bool:
-    """Whether a row carries an excluded value in one of the columns."""
-    return any(str(row[column]) in {str(v) for v in values} for column, values in exclude.items())
+@dataclass(frozen=True)
+class HeldOut:
+    """The excluded values (as sets of strings) and the normalised texts they hold out."""
 
+    values: Mapping[str, frozenset[str]]
+    banned: frozenset[str]
 
-def held_out_keys(
-    records: Iterable[Mapping[str, object]], exclude: Exclude, hashes: Set[str] = frozenset()
-) -> set[str]:
-    """Normalised texts of every row with an excluded value or whose text's SHA-256 is listed."""
-    return {
-        normalised_key(str(row["text"]))
-        for row in records
-        if is_excluded(row, exclude) or (hashes and text_sha256(str(row["text"])) in hashes)
-    }
+    @classmethod
+    def from_records(
+        cls,
+        records: Iterable[Mapping[str, object]],
+        exclude: Exclude,
+        hashes: Set[str] = frozenset(),
+    ) -> HeldOut:
+        """Held out: rows with an excluded value, rows whose text's SHA-256 is listed in
+        ``hashes`` (e.g. hand-labelled dev and test messages), and every recurrence of their
+        normalised texts."""
+        values = {column: frozenset(map(str, listed)) for column, listed in exclude.items()}
+        held_out = cls(values, frozenset())
+        banned = frozenset(
+            normalised_key(str(row["text"]))
+            for row in records
+            if held_out.excludes(row) or (hashes and text_sha256(str(row["text"])) in hashes)
+        )
+        return cls(values, banned)
+
+    def excludes(self, row: Mapping[str, object]) -> bool:
+        """Whether a row carries an excluded value in one of the columns."""
+        return any(str(row[column]) in listed for column, listed in self.values.items())
+
+    def keeps(self, row: Mapping[str, object]) -> bool:
+        """Whether a row may be trained on."""
+        return not self.excludes(row) and normalised_key(str(row["text"])) not in self.banned
 
 
 def keep_for_training(
@@ -49,16 +69,12 @@ def keep_for_training(
 ) -> list[Mapping[str, object]]:
     """Rows outside the excluded values whose normalised text never occurs among them, nor
     among the messages listed by hash (e.g. hand-labelled dev and test messages)."""
-    banned = held_out_keys(records, exclude, hashes)
-    kept = [
-        row
-        for row in records
-        if not is_excluded(row, exclude) and normalised_key(str(row["text"])) not in banned
-    ]
+    held_out = HeldOut.from_records(records, exclude, hashes)
+    kept = [row for row in records if held_out.keeps(row)]
     log.info(
         "%d of %d rows kept for training (%d held-out texts, their recurrences dropped too)",
         len(kept),
         len(records),
-        len(banned),
+        len(held_out.banned),
     )
     return kept

@@ -52,7 +52,8 @@ _MIN_STEM = 2
 
 
 @cache
-def _kiwi():  # noqa: ANN202 - kiwipiepy has no stub; loading takes about a second, once
+def shared_kiwi():  # noqa: ANN201 - kiwipiepy has no stub
+    """One Kiwi analyser for the process: loading its model takes about a second."""
     from kiwipiepy import Kiwi
 
     return Kiwi()
@@ -71,7 +72,7 @@ def _without_closing_morphemes(word: str) -> str:
     if not word:
         return word
     cut = len(word)
-    for token in reversed(_kiwi().tokenize(word)):
+    for token in reversed(shared_kiwi().tokenize(word)):
         one_syllable_particle = token.tag.startswith("J") and len(token.form) == 1
         if (
             not token.tag.startswith(_CLOSING_TAGS)

@@ -25,8 +25,6 @@ from electra_rtd.data.hashed_labels import text_sha256
 
 log = logging.getLogger(__name__)
 
-SPLITS = ("train", "dev", "test")
-
 
 @dataclass(frozen=True)
 class SampleConfig:

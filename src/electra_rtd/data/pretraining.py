@@ -51,13 +51,13 @@ def load_messages(data_cfg: Any, path: Path) -> Dataset | IterableDataset:
     )
     if exclude:
         # Held out: the excluded rows and every row repeating one of their texts on another day.
-        from electra_rtd.corpus_tools.held_out import held_out_keys, is_excluded, normalised_key
+        from electra_rtd.corpus_tools.held_out import HeldOut
 
-        banned = held_out_keys(dataset, exclude)
-        dataset = dataset.filter(
-            lambda row: not is_excluded(row, exclude) and normalised_key(row["text"]) not in banned
+        held_out = HeldOut.from_records(dataset, exclude)
+        dataset = dataset.filter(held_out.keeps)
+        log.info(
+            "excluded rows with %s and %d texts recurring from them", exclude, len(held_out.banned)
         )
-        log.info("excluded rows with %s and %d texts recurring from them", exclude, len(banned))
         dataset = dataset.remove_columns(list(exclude))
     return dataset
 

@@ -21,7 +21,7 @@ import torch
 from transformers import PreTrainedModel, PreTrainedTokenizerBase
 
 from electra_rtd.baselines.kiwi_nouns import KiwiNounExtractor
-from electra_rtd.corpus_tools.keyword_norm import keyword_norm
+from electra_rtd.corpus_tools.keyword_norm import keyword_norm, shared_kiwi
 from electra_rtd.data.windows import AUTO, Stride, resolve_stride, window_parts
 from electra_rtd.metrics.keyword_scores import OUTSIDE_TAG, Span
 from electra_rtd.tagging.calibration import Calibration
@@ -95,7 +95,9 @@ class KeywordTagger:
         self.decode = decode
         self.calibration = calibration
         self.ranker = ranker
-        self._candidates = KiwiNounExtractor() if decode in ("candidates", "both") else None
+        self._candidates = (
+            KiwiNounExtractor(shared_kiwi()) if decode in ("candidates", "both") else None
+        )
         self.tokenizer = tokenizer
         self.tags = list(tags)
         self._outside_id = self.tags.index(OUTSIDE_TAG)
@@ -165,7 +167,7 @@ class KeywordTagger:
             ranker=ranker,
         )
         if onnx:
-            graph = onnx_graph(model, Path(model_dir).expanduser(), quantize=backend == "onnx-int8")
+            graph = onnx_graph(model, folder, quantize=backend == "onnx-int8")
             tagger._forward = OnnxTagger(graph)
         return tagger
 

@@ -30,8 +30,7 @@ import logging
 import math
 from collections import Counter, defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from functools import cache
+from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
@@ -39,7 +38,7 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 
 from electra_rtd.baselines.kiwi_nouns import DEFAULT_STOP_NOUNS
-from electra_rtd.corpus_tools.keyword_norm import plain_keyword
+from electra_rtd.corpus_tools.keyword_norm import plain_keyword, shared_kiwi
 from electra_rtd.data.labelled import LabelledMessage
 from electra_rtd.metrics import normalise_keyword
 
@@ -74,19 +73,12 @@ class Candidate(NamedTuple):
     next_tag: str  # the tag of the morpheme just after, "" if none touches
 
 
-@cache
-def _kiwi():  # noqa: ANN202 - kiwipiepy has no stub; loading takes about a second, once
-    from kiwipiepy import Kiwi
-
-    return Kiwi()
-
-
 def compound_candidates(texts: Sequence[str], max_tokens: int = 3) -> list[list[Candidate]]:
     """Every run of touching noun-like morphemes and its sub-runs of up to ``max_tokens``, and
     the pairs of a run's end and the next run's start when one space parts them (written
     compounds are often spaced: on the labelled train split a fifth of the keywords are)."""
     found = []
-    for text, analysis in zip(texts, _kiwi().tokenize(list(texts)), strict=True):
+    for text, analysis in zip(texts, shared_kiwi().tokenize(list(texts)), strict=True):
         runs: list[list] = []
         for token in analysis:
             if not token.tag.startswith(NOUN_LIKE) or token.len == 0:
@@ -167,7 +159,6 @@ class CandidateRanker:
     prior: dict[str, tuple[int, int]]  # plain form -> (times a keyword, times a candidate)
     max_tokens: int = 3
     fitted_on: str = ""
-    feature_names: list[str] = field(default_factory=list)
 
     def features(
         self,

@@ -50,20 +50,23 @@ def train_kisa_tagger(cfg: DictConfig, run_dir: Path) -> dict[str, float]:
         if silver.tagging_steps:
             with open_dict(cfg):
                 cfg.model.path = str(silver_stage(cfg, texts, run_dir / "silver"))
-    if cfg.design == "ranker":
-        metrics = rank_candidates(cfg, run_dir)
-    elif cfg.design == "tagger":
-        metrics = finetune_tagger(cfg, run_dir)
-    else:
+    if cfg.design not in ("ranker", "tagger"):
         raise ValueError(f"design must be 'ranker' or 'tagger', got {cfg.design!r}")
+    splits = load_tagging_splits(cfg.data)  # the hand labels, joined with the corpus once
+    if cfg.design == "ranker":
+        metrics = rank_candidates(cfg, run_dir, splits)
+    else:
+        metrics = finetune_tagger(cfg, run_dir)
     model_dir = run_dir / "export" / "model"
-    dev = load_tagging_splits(cfg.data)["dev"]
-    metrics.update(calibrate(model_dir, dev, cfg.data.max_length, cfg.data.get("stride")))
+    options = (cfg.data.max_length, cfg.data.get("stride"))
+    metrics.update(calibrate(model_dir, splits["dev"], *options))
     (run_dir / "metrics.json").write_text(json.dumps(metrics, indent=2), encoding="utf-8")
     return metrics
 
 
-def rank_candidates(cfg: DictConfig, run_dir: Path) -> dict[str, float]:
+def rank_candidates(
+    cfg: DictConfig, run_dir: Path, splits: dict[str, list[LabelledMessage]]
+) -> dict[str, float]:
     """Stage 3 as a candidate ranker on the stage-2 tagger's token scores (`tagging.ranker`):
     fitted on the hand-labelled train split, its threshold chosen on dev, scored on test. The
     tagger and the ranker are exported together, so `KeywordTagger` decodes with the ranker."""
@@ -72,7 +75,6 @@ def rank_candidates(cfg: DictConfig, run_dir: Path) -> dict[str, float]:
     started = time.perf_counter()
     export = run_dir / "export" / "model"
     shutil.copytree(cfg.model.path, export, dirs_exist_ok=True)
-    splits = load_tagging_splits(cfg.data)
     options = {"max_length": cfg.data.max_length, "stride": cfg.data.get("stride")}
     tagger = KeywordTagger.from_pretrained(export, decode="tags", **options)
     ranker = fit_ranker(tagger, splits["train"], splits["dev"], cfg.ranker.max_tokens, cfg.seed)

@@ -18,6 +18,7 @@ from omegaconf import DictConfig, OmegaConf, open_dict
 from electra_rtd.corpus_tools.held_out import keep_for_training
 from electra_rtd.corpus_tools.silver import SilverConfig, SilverLabeller
 from electra_rtd.data.corpus import find_corpus_files, iter_records
+from electra_rtd.data.hashed_labels import read_label_file
 from electra_rtd.data.labelled import write_labelled
 from electra_rtd.training.finetune import finetune_tagger
 
@@ -30,8 +31,7 @@ def excluded_hashes(paths: str | Sequence[str] | None) -> set[str]:
         return set()
     hashes = set()
     for path in [paths] if isinstance(paths, str) else paths:
-        lines = Path(path).read_text(encoding="utf-8").splitlines()
-        hashes.update(json.loads(line)["sha256"] for line in lines if line.strip())
+        hashes.update(read_label_file(path))
     return hashes
 
 
