@@ -11,7 +11,6 @@ import argparse
 import json
 import logging
 from collections.abc import Iterator, Sequence
-from pathlib import Path
 
 from tqdm.auto import tqdm
 from transformers.utils.logging import disable_progress_bar
@@ -29,6 +28,7 @@ from electra_rtd.corpus_tools.llm_labeller import LlmConfig, LlmLabeller
 from electra_rtd.corpus_tools.normalise import normalise_many
 from electra_rtd.corpus_tools.privacy import mask_pii
 from electra_rtd.corpus_tools.report import (
+    REPORT_FILES,
     ReportConfig,
     TopicSettings,
     build_report,
@@ -37,7 +37,8 @@ from electra_rtd.corpus_tools.report import (
 )
 from electra_rtd.corpus_tools.silver import SilverConfig, SilverLabeller
 from electra_rtd.data.corpus import CorpusError, find_corpus_files, iter_records
-from electra_rtd.data.labelled import write_labelled
+from electra_rtd.data.labelled import check_labelled_name, write_labelled
+from electra_rtd.outputs import OutputError, check_output, describe_os_error, open_output
 from electra_rtd.tagging import KeywordTagger, TaggerError, write_corpus_keywords
 from electra_rtd.tagging.extractor import DECODES
 from electra_rtd.tagging.onnx_runtime import BACKENDS
@@ -47,7 +48,14 @@ class UsageError(ValueError):
     """Options that do not fit together, found after argparse accepted each one alone."""
 
 
-USER_ERRORS = (CorpusError, TaggerError, FileNotFoundError, UsageError, LlmRequestError)
+USER_ERRORS = (
+    CorpusError,
+    TaggerError,
+    FileNotFoundError,
+    UsageError,
+    LlmRequestError,
+    OutputError,
+)
 EXIT_USER_ERROR = 2
 
 
@@ -60,6 +68,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.handler(args)
     except USER_ERRORS as error:
         parser.exit(EXIT_USER_ERROR, f"{parser.prog} {args.command}: error: {error}\n")
+    except OSError as error:  # read-only folder, disk full, ...: one line, not a traceback
+        message = describe_os_error(error.filename or args.output, error)
+        parser.exit(EXIT_USER_ERROR, f"{parser.prog} {args.command}: error: {message}\n")
     return 0
 
 
@@ -139,6 +150,7 @@ def _positive_int(value: str) -> int:
 
 def _run_keywords(args: argparse.Namespace) -> None:
     find_corpus_files(args.input)  # a wrong path fails here, before a model is loaded
+    check_output(args.output, [args.input])
     # Only the keywords bar: transformers' weight-loading bars would scroll it away.
     disable_progress_bar()
     tagger = KeywordTagger.from_pretrained(
@@ -202,9 +214,10 @@ def _add_normalise(commands: argparse._SubParsersAction) -> None:
 
 
 def _run_normalise(args: argparse.Namespace) -> None:
+    check_output(args.output, [args.input])
     texts = _corpus_texts(args.input, args.text_column, keep_blank=True)
     normalised = normalise_many(texts, workers=args.workers)
-    with _output(args.output).open("w", encoding="utf-8") as out:
+    with open_output(args.output) as out:
         for row in tqdm(normalised, desc="normalising", unit="msg", disable=args.no_progress):
             record = {"text": row.source, "normalised": row.text, "masked": mask_pii(row.text).text}
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
@@ -242,11 +255,11 @@ def _run_dedup(args: argparse.Namespace) -> None:
     config = DedupConfig(
         methods=methods, semantic=SemanticConfig(model=args.model), workers=args.workers
     )
+    output = check_output(args.output, [args.input], files=("rows.jsonl", "clusters.jsonl"))
     texts = _corpus_texts(args.input, args.text_column, keep_blank=True)
     result = deduplicate(
         tqdm(texts, desc="de-duplicating", unit="msg", disable=args.no_progress), config
     )
-    output = Path(args.output)
     write_rows(result, output / "rows.jsonl", _corpus_texts(args.input, args.text_column, True))
     write_clusters(result, output / "clusters.jsonl", min_size=args.min_cluster_size)
 
@@ -282,6 +295,7 @@ def _add_label(commands: argparse._SubParsersAction) -> None:
 
 
 def _run_label(args: argparse.Namespace) -> None:
+    check_output(check_labelled_name(args.output), [args.input, args.background])
     texts = list(_corpus_texts(args.input, args.text_column))
     if not texts:
         raise CorpusError(f"{args.input}: the corpus holds no messages")
@@ -345,6 +359,7 @@ def _run_report(args: argparse.Namespace) -> None:
     if (args.exclude_column is None) != (args.exclude_value is None):
         raise UsageError("--exclude-column and --exclude-value go together")
     find_corpus_files(args.input)  # a wrong path fails here, before a model is loaded
+    check_output(args.output, [args.input, args.background], files=REPORT_FILES)
     config = ReportConfig(
         text_column=args.text_column,
         date_column=args.date_column,
@@ -378,12 +393,6 @@ def _background(args: argparse.Namespace) -> list[str]:
     if args.background is None:
         return synthetic_background()
     return list(_corpus_texts(args.background, args.background_column))
-
-
-def _output(path: str) -> Path:
-    output = Path(path)
-    output.parent.mkdir(parents=True, exist_ok=True)
-    return output
 
 
 def _positive_int(value: str) -> int:

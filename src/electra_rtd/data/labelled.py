@@ -11,7 +11,6 @@ strict span scores compare like with like); readers trim them and log how many t
 
 from __future__ import annotations
 
-import gzip
 import json
 import logging
 import operator
@@ -26,6 +25,7 @@ from electra_rtd.corpus_tools.privacy import mask_for_display
 from electra_rtd.data.corpus import MAX_REPORTED_LINES, CorpusError, read_lines
 from electra_rtd.data.synthetic import generate_messages
 from electra_rtd.metrics import Span, spans_from_bio
+from electra_rtd.outputs import OutputError, open_output
 
 logger = logging.getLogger(__name__)
 
@@ -131,15 +131,21 @@ def read_labelled(
     return messages
 
 
-def write_labelled(messages: Iterable[LabelledMessage], path: str | Path) -> Path:
-    """Write JSONL (gzipped for a .gz name) that `read_labelled` reads back into equal messages."""
+def check_labelled_name(path: str | Path) -> Path:
+    """Refuse a name `write_labelled` cannot write, before the labelling work is done."""
     path = Path(path)
     if _format_of(path) not in JSONL_SUFFIXES:
-        raise ValueError(f"{path}: labelled messages are written as JSONL; name it .jsonl or .json")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    opener = gzip.open if path.suffix.lower() == ".gz" else open
+        raise OutputError(
+            f"{path}: labelled messages are written as JSONL; name it .jsonl or .json"
+        )
+    return path
+
+
+def write_labelled(messages: Iterable[LabelledMessage], path: str | Path) -> Path:
+    """Write JSONL (gzipped for a .gz name) that `read_labelled` reads back into equal messages."""
+    path = check_labelled_name(path)
     count = 0
-    with opener(path, "wt", encoding="utf-8") as handle:
+    with open_output(path) as handle:
         for message in messages:
             handle.write(json.dumps(_record(message), ensure_ascii=False) + "\n")
             count += 1

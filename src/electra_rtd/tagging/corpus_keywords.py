@@ -15,6 +15,7 @@ from pathlib import Path
 from tqdm.auto import tqdm
 
 from electra_rtd.data.corpus import find_corpus_files, iter_records
+from electra_rtd.outputs import check_output, open_output
 from electra_rtd.tagging.decoding import Keyword
 from electra_rtd.tagging.extractor import KeywordTagger
 
@@ -35,34 +36,28 @@ def write_corpus_keywords(
 ) -> int:
     """Write ``{"text", "keywords": [...]}`` per input row to ``output_path``; returns the rows.
 
-    The output appears only once every row is tagged (written to ``<output>.partial`` first), so a
-    bad row halfway through a file leaves no truncated output behind to be mistaken for a result.
-    A `CorpusError` names the file and line of bad input.
+    The output appears only once every row is tagged (see `electra_rtd.outputs`), so a bad row
+    halfway through a file leaves no truncated output behind to be mistaken for a result. An
+    output that is the input is refused first. A `CorpusError` names the file and line of bad input.
     """
-    output_path = Path(output_path)
+    output_path = check_output(output_path, [input_path])
     texts = (
         record["text"]
         for record in iter_records(find_corpus_files(input_path), text_column, keep_blank=True)
     )
     # The tagger reads a chunk ahead of the writer; tee holds just that chunk for the writer.
     to_tag, to_write = tee(texts)
-    partial = output_path.with_name(output_path.name + ".partial")
-    output_path.parent.mkdir(parents=True, exist_ok=True)
     rows = 0
-    try:
-        with (
-            partial.open("w", encoding="utf-8") as out,
-            tqdm(unit="msg", desc="keywords", disable=not progress) as bar,
+    with (
+        open_output(output_path) as out,
+        tqdm(unit="msg", desc="keywords", disable=not progress) as bar,
+    ):
+        for text, keywords in zip(
+            to_write, tagger.iter_extract(to_tag, top_k=top_k, min_score=min_score), strict=True
         ):
-            for text, keywords in zip(
-                to_write, tagger.iter_extract(to_tag, top_k=top_k, min_score=min_score), strict=True
-            ):
-                out.write(json.dumps(_row(text, keywords), ensure_ascii=False) + "\n")
-                rows += 1
-                bar.update()
-        partial.replace(output_path)
-    finally:
-        partial.unlink(missing_ok=True)
+            out.write(json.dumps(_row(text, keywords), ensure_ascii=False) + "\n")
+            rows += 1
+            bar.update()
     logger.info("wrote keywords for %d rows of %s to %s", rows, input_path, output_path)
     return rows
 

@@ -7,15 +7,14 @@ JSONL keeps the text exactly.
 
 from __future__ import annotations
 
-import gzip
 import json
 import logging
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import IO
 
 from electra_rtd.corpus_tools.dedup.clusters import DedupResult
 from electra_rtd.corpus_tools.dedup.config import COMBINED
+from electra_rtd.outputs import open_output
 
 logger = logging.getLogger(__name__)
 
@@ -33,7 +32,7 @@ def write_rows(result: DedupResult, path: str | Path, texts: Iterable[str] | Non
     file_format = _format(path)
     row_texts = iter(texts) if texts is not None else None
     labels = {method: result.labels[method].tolist() for method in result.methods}
-    with _open(path) as handle:
+    with open_output(path) as handle:
         if file_format == ".tsv":
             columns = ["row"] + ["text"] * (texts is not None)
             columns += ["template"] * (result.templates is not None) + list(labels)
@@ -65,7 +64,7 @@ def write_clusters(
     if _format(path) != ".jsonl":
         raise ValueError(f"{path}: clusters are written as .jsonl (optionally .gz)")
     written = 0
-    with _open(path) as handle:
+    with open_output(path) as handle:
         for method in methods or result.methods:
             for cluster in result.clusters(method):
                 if cluster.size < min_size:
@@ -108,13 +107,6 @@ def _format(path: Path) -> str:
     if not suffixes or suffixes[-1] not in _FORMATS:
         raise ValueError(f"{path}: expected a .jsonl or .tsv file (optionally .gz)")
     return suffixes[-1]
-
-
-def _open(path: Path) -> IO[str]:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if path.suffix.lower() == ".gz":
-        return gzip.open(path, "wt", encoding="utf-8")
-    return path.open("w", encoding="utf-8")
 
 
 def _next_text(texts: Iterator[str], row: int, rows: int) -> str:

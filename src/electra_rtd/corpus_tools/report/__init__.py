@@ -7,7 +7,7 @@ report.md with PNG charts, a self-contained report.html and topics.json.
 """
 
 from electra_rtd.corpus_tools.report.build import ReportConfig, build_report
-from electra_rtd.corpus_tools.report.files import write_report
+from electra_rtd.corpus_tools.report.files import REPORT_FILES, write_report
 from electra_rtd.corpus_tools.report.keywords import KeywordCount, synthetic_background
 from electra_rtd.corpus_tools.report.summary import CorpusReport, TopicSummary
 from electra_rtd.corpus_tools.report.topics import TopicSettings
@@ -15,6 +15,7 @@ from electra_rtd.corpus_tools.report.topics import TopicSettings
 __all__ = [
     "CorpusReport",
     "KeywordCount",
+    "REPORT_FILES",
     "ReportConfig",
     "TopicSettings",
     "TopicSummary",

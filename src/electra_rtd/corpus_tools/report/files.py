@@ -11,11 +11,13 @@ import numpy as np
 from electra_rtd.corpus_tools.report import plots
 from electra_rtd.corpus_tools.report.render import CHARTS, render_html, render_markdown
 from electra_rtd.corpus_tools.report.summary import CorpusReport
+from electra_rtd.outputs import check_output, write_bytes, write_text
 
 logger = logging.getLogger(__name__)
 
 REPORT_MD, REPORT_HTML, TOPICS_JSON = "report.md", "report.html", "topics.json"
 CHART_FILES = {key: f"{key}.png" for key in CHARTS}
+REPORT_FILES = (REPORT_MD, REPORT_HTML, TOPICS_JSON, *CHART_FILES.values())
 # Lines on one trend chart; more would not be told apart.
 TREND_LINES = 8
 
@@ -53,13 +55,11 @@ def draw_charts(report: CorpusReport) -> dict[str, bytes]:
 
 def write_report(report: CorpusReport, out_dir: str | Path) -> list[Path]:
     """Write every file of the report into `out_dir` (created if missing); returns their paths."""
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    out_dir = check_output(out_dir, files=REPORT_FILES)
     charts = draw_charts(report)
     written = []
     for key, png in charts.items():
-        written.append(out_dir / CHART_FILES[key])
-        written[-1].write_bytes(png)
+        written.append(write_bytes(out_dir / CHART_FILES[key], png))
     names = {key: CHART_FILES[key] for key in charts}
     documents = {
         REPORT_MD: render_markdown(report, names),
@@ -67,7 +67,6 @@ def write_report(report: CorpusReport, out_dir: str | Path) -> list[Path]:
         TOPICS_JSON: json.dumps(report.to_dict(), ensure_ascii=False, indent=1) + "\n",
     }
     for name, text in documents.items():
-        written.append(out_dir / name)
-        written[-1].write_text(text, encoding="utf-8")
+        written.append(write_text(out_dir / name, text))
     logger.info("wrote the report to %s (%s)", out_dir, ", ".join(p.name for p in written))
     return written
