@@ -172,6 +172,16 @@ def test_requests_batch_messages_and_carry_the_key_and_no_slots(serve, monkeypat
     assert "han.gl" not in sent[2]
 
 
+def test_messenger_ids_and_spaced_numbers_never_reach_the_endpoint(serve, monkeypatch) -> None:
+    monkeypatch.setenv(KEY_ENV, SECRET)
+    server = serve()
+    messages = ["리딩방 카톡 ID secretuser 문의", "택배 ID:secretuser 0 1 0 - 1 2 3 4 - 5 6 7 8"]
+    LlmLabeller(config(server)).label(messages)
+    body = json.dumps([request for _, request in server.requests], ensure_ascii=False)
+    assert "secretuser" not in body
+    assert "1 2 3 4" not in body and "5 6 7 8" not in body
+
+
 def test_a_server_error_is_retried(serve) -> None:
     server = serve(status(500, {"error": "overloaded"}))
     labelled = LlmLabeller(config(server, batch_size=10)).label(MESSAGES)

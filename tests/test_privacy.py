@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import re
 
 import pytest
@@ -11,6 +12,7 @@ from electra_rtd.corpus_tools.normalise import NormaliseConfig, normalise
 from electra_rtd.corpus_tools.privacy import (
     MaskSpan,
     PiiKind,
+    excerpt_for_error,
     find_pii,
     mask_for_display,
     mask_pii,
@@ -208,3 +210,64 @@ def test_no_mobile_number_or_link_survives_in_real_reports():
         masked = mask_pii(normalise(message).text).text
         assert not MOBILE.search(masked), mask_for_display(message)
         assert not LINK.search(masked), mask_for_display(message)
+
+
+# Masking gaps found by hand: messenger ids after a label, and digits written apart.
+ID_LABELS = ["카톡 ID", "카톡ID", "카카오톡 아이디", "카카오톡 아이디 :", "ID:", "id :", "텔레그램",
+             "텔레 @", "텔레그램 @", "라인 아이디", "KakaoTalk ID"]  # fmt: skip
+SEPARATORS = [" ", ".", "-", " - ", ". ", "_", "  "]
+CONTEXTS = ["{} 로 문의 주세요", "상담은 {}", "[Web발신] {} 추가 후 입장", "{}"]
+
+
+def spaced_phone(rng: random.Random) -> tuple[str, str]:
+    """A mobile number with separators between any digits; returns (written, digits)."""
+    digits = "010" + "".join(rng.choice("0123456789") for _ in range(8))
+    written = digits[0]
+    for digit in digits[1:]:
+        written += rng.choice(["", *SEPARATORS]) + digit
+    return written, digits
+
+
+def test_generated_messenger_ids_never_survive_masking() -> None:
+    rng = random.Random(10)
+    for _ in range(400):
+        user = rng.choice("abcdefghijklmnopqrstuvwxyz") + "".join(
+            rng.choice("abcdefghijklmnopqrstuvwxyz0123456789_") for _ in range(rng.randint(3, 12))
+        )
+        label = rng.choice(ID_LABELS)
+        message = rng.choice(CONTEXTS).format(f"{label}{rng.choice(['', ' '])}{user}")
+        masked = mask_pii(message).text
+        assert user not in masked, (message, masked)
+        assert "<HANDLE>" in masked, (message, masked)
+
+
+def test_generated_spaced_and_dotted_phone_numbers_never_survive_masking() -> None:
+    rng = random.Random(11)
+    for _ in range(400):
+        written, digits = spaced_phone(rng)
+        message = rng.choice(CONTEXTS).format(written)
+        masked = mask_pii(message).text
+        assert "<PHONE>" in masked, (message, masked)
+        assert re.sub(r"\D", "", masked) == "", (message, masked)
+
+
+@pytest.mark.parametrize(
+    "message",
+    ["카톡 ID secretuser", "ID:secretuser", "0 1 0 - 1 2 3 4 - 5 6 7 8", "0.1.0.1.2.3.4.5.6.7.8"],
+)
+def test_the_reported_gaps_are_masked(message: str) -> None:
+    masked = mask_pii(message).text
+    assert "secretuser" not in masked and not re.search(r"\d", masked), masked
+
+
+@pytest.mark.parametrize("message", ["온라인 쇼핑몰 오픈", "라인업 공개", "가이드 line 안내"])
+def test_words_that_merely_contain_a_messenger_label_stay(message: str) -> None:
+    assert mask_pii(message).text == message
+
+
+def test_error_excerpts_are_masked_and_short() -> None:
+    excerpt = excerpt_for_error(
+        "홍길동 010-1234-5678 국민은행 123-456-789012 입금 부탁드립니다 감사합니다"
+    )
+    assert "1234" not in excerpt and "789012" not in excerpt
+    assert len(excerpt) <= 32  # 30 characters and the quotes

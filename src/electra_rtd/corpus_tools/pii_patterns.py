@@ -160,6 +160,24 @@ NAME_AFTER_LABEL = re.compile(
     rf"(?:담당자|담당|상담원|상담사|예금주|수취인|고객명|성명|이름|{_TITLES})\s?[:：]\s?"
     r"(?P<value>[가-힣]{2,4})(?![가-힣])"
 )
+# Messenger ids after their label ("카톡 ID secretuser", "ID:secretuser", "카카오톡 아이디 : abc",
+# "텔레그램 abc123"); an id written with "@" is a HANDLE already. Korean words ending in a
+# messenger's name ("온라인") are not labels.
+_MESSENGER = (
+    r"카카오톡|카톡|카카오|텔레그램|텔레|텔그|라인|위챗|(?:kakao(?:talk)?|telegram|line)(?![a-z])"
+)
+_ID_WORD = r"(?:(?<![a-z])id(?![a-z])|아이디|아디)"
+MESSENGER_ID = re.compile(
+    rf"""
+    (?:(?<![가-힣a-z])(?:{_MESSENGER})\s?{_ID_WORD}?|{_ID_WORD})
+    \s?[:：=]?\s?@?\s?
+    (?P<value>[a-z0-9][a-z0-9_.\-]{{2,31}})(?![a-z0-9_])
+    """,
+    re.IGNORECASE | re.VERBOSE,
+)
+# Digits written apart to dodge filters ("0 1 0 - 1 2 3 4 - 5 6 7 8", "0.1.0.1.2.3.4"): eight or
+# more digits with up to three spaces, dots, hyphens or underscores between any two.
+SPACED_DIGITS = re.compile(r"(?<![\dA-Za-z])\d(?:[\s.\-_·]{0,3}\d){7,}(?![\dA-Za-z])")
 # Long bare numbers (tracking numbers, stock codes, member ids) that no other rule claimed.
 NUMBER = re.compile(
     r"(?<![\dA-Za-z.,])(?:\d{2,3}[.,]\d{3}|\d{1,3}(?:[.,]\d{3}){2,}|\d{5,})(?![\dA-Za-z]|[.,]\d)"

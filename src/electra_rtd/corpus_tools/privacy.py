@@ -80,6 +80,19 @@ def _accounts(text: str) -> Iterator[tuple[int, int]]:
             yield match.span("grouped")
 
 
+def _spaced_digits(phone: bool) -> SpanFinder:
+    """Digit runs written apart: a phone number when their digits read as one (0 then 9-11
+    digits), else a number."""
+
+    def find(text: str) -> Iterator[tuple[int, int]]:
+        for match in patterns.SPACED_DIGITS.finditer(text):
+            digits = sum(char.isdigit() for char in match.group())
+            if (match.group().startswith("0") and 9 <= digits <= 11) == phone:
+                yield match.span()
+
+    return find
+
+
 def _names(text: str) -> Iterator[tuple[int, int]]:
     yield from _matches(patterns.NAME_BEFORE_TITLE)(text)
     yield from _matches(patterns.NAME_AFTER_LABEL)(text)
@@ -93,8 +106,10 @@ _DETECTORS: tuple[tuple[PiiKind, str, SpanFinder], ...] = (
     (PiiKind.EMAIL, "@", _matches(patterns.EMAIL)),
     (PiiKind.URL, ".", patterns.url_spans),
     (PiiKind.HANDLE, "@", _matches(patterns.HANDLE)),
+    (PiiKind.HANDLE, "", _matches(patterns.MESSENGER_ID)),
     (PiiKind.CARD, _DIGITS, _matches(patterns.CARD)),
     (PiiKind.PHONE, _DIGITS, _matches(patterns.PHONE)),
+    (PiiKind.PHONE, _DIGITS, _spaced_digits(phone=True)),
     (PiiKind.DATE, _DIGITS, _matches(patterns.DATE)),
     (PiiKind.TIME, "시:", _matches(patterns.TIME)),
     (PiiKind.ACCOUNT, "-계", _accounts),
@@ -103,6 +118,7 @@ _DETECTORS: tuple[tuple[PiiKind, str, SpanFinder], ...] = (
     (PiiKind.CODE, _DIGITS, _matches(patterns.CODE)),
     (PiiKind.NAME, "", _names),
     (PiiKind.NUMBER, _DIGITS, _matches(patterns.NUMBER)),
+    (PiiKind.NUMBER, _DIGITS, _spaced_digits(phone=False)),
 )
 
 
@@ -141,6 +157,15 @@ def mask_pii(text: str, kinds: Collection[PiiKind] | None = None) -> MaskedText:
         last = span.end
     pieces.append(text[last:])
     return MaskedText("".join(pieces), spans)
+
+
+ERROR_EXCERPT_CHARS = 30
+
+
+def excerpt_for_error(text: object) -> str:
+    """All an error message may show of a message: a quoted, masked excerpt of at most 30
+    characters (a header-less TSV's "column names" are its first message)."""
+    return repr(mask_for_display(str(text), ERROR_EXCERPT_CHARS))
 
 
 def mask_for_display(text: str, max_chars: int = 80) -> str:

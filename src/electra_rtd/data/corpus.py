@@ -22,6 +22,8 @@ import numpy as np
 import pyarrow.compute as pc
 from datasets.exceptions import DatasetGenerationError
 
+from electra_rtd.corpus_tools.privacy import excerpt_for_error
+
 logger = logging.getLogger(__name__)
 
 SUPPORTED_SUFFIXES = (".txt", ".jsonl", ".csv", ".tsv")
@@ -323,7 +325,7 @@ def _check_columns(path: Path, line: int, columns: Sequence[str], required: Sequ
     if missing:
         raise CorpusError(
             f"{path}:{line}: no column {', '.join(map(repr, missing))}; "
-            f"columns are {', '.join(map(repr, columns))}"
+            f"columns are {', '.join(map(excerpt_for_error, columns))} (no header line?)"
         )
 
 

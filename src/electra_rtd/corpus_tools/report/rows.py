@@ -15,6 +15,7 @@ from pathlib import Path
 
 from tqdm.auto import tqdm
 
+from electra_rtd.corpus_tools.privacy import excerpt_for_error
 from electra_rtd.data.corpus import CorpusError, find_corpus_files, iter_records
 
 logger = logging.getLogger(__name__)
@@ -85,6 +86,6 @@ def _iso_day(value: str | None, file: Path, position: int, column: str) -> str:
         return date.fromisoformat((value or "")[:ISO_DAY_LENGTH]).isoformat()
     except ValueError:
         raise CorpusError(
-            f"{file}: message {position}: column {column!r} holds {value!r}, not a date "
+            f"{file}: message {position}: column {column!r} holds {excerpt_for_error(value)}, not a date "
             f"(YYYY-MM-DD)"
         ) from None
