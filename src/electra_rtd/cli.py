@@ -69,7 +69,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except USER_ERRORS as error:
         parser.exit(EXIT_USER_ERROR, f"{parser.prog} {args.command}: error: {error}\n")
     except OSError as error:  # read-only folder, disk full, ...: one line, not a traceback
-        message = describe_os_error(error.filename or args.output, error)
+        message = describe_os_error(error.filename or args.output, error, "failed")
         parser.exit(EXIT_USER_ERROR, f"{parser.prog} {args.command}: error: {message}\n")
     return 0
 

@@ -41,10 +41,10 @@ class OutputError(ValueError):
     """An output that must not or cannot be written; the message starts with the path."""
 
 
-def describe_os_error(path: str | Path, error: OSError) -> str:
+def describe_os_error(path: str | Path, error: OSError, doing: str = "cannot write") -> str:
     """``path: cannot write: reason``, naming a full disk as such."""
     reason = _REASONS.get(error.errno or 0, error.strerror or str(error))
-    return f"{path}: cannot write: {reason}"
+    return f"{path}: {doing}: {reason}"
 
 
 def check_output(
