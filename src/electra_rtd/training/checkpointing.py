@@ -1,8 +1,9 @@
 """Crash-safe checkpoints and mid-epoch resume on top of ``accelerator.save_state``.
 
-A checkpoint is written to ``step_N.tmp`` and renamed to ``step_N`` only once complete; the
-``latest`` pointer file is replaced atomically afterwards. A crash during a save therefore
-leaves at worst a stray ``.tmp`` folder, never a broken latest checkpoint.
+A checkpoint is written to ``step_N.tmp``, flushed to disk (``fsync`` of every file and folder)
+and renamed to ``step_N`` only once complete; the ``latest`` pointer file is replaced atomically
+and flushed afterwards. A crash or a power loss during a save therefore leaves at worst a stray
+``.tmp`` folder, never a broken latest checkpoint. A full disk is reported as such.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from accelerate import Accelerator
+
+from electra_rtd.outputs import OutputError, describe_os_error, fsync_dir, fsync_tree, write_text
 
 log = logging.getLogger(__name__)
 
@@ -31,13 +34,6 @@ class Progress:
     batch_in_epoch: int = 0
 
 
-def atomic_write_text(path: Path, text: str) -> None:
-    """Write via a temporary file and ``os.replace`` so readers never see half a file."""
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
-
-
 def save_checkpoint(
     accelerator: Accelerator, checkpoint_dir: Path, progress: Progress, keep_last: int
 ) -> Path:
@@ -47,17 +43,33 @@ def save_checkpoint(
     if accelerator.is_main_process:
         shutil.rmtree(tmp, ignore_errors=True)
     accelerator.wait_for_everyone()
-    accelerator.save_state(str(tmp), safe_serialization=False)
+    try:
+        accelerator.save_state(str(tmp), safe_serialization=False)
+    except (RuntimeError, OSError) as error:
+        raise OutputError(_save_failure(tmp, error)) from error
     accelerator.wait_for_everyone()
     if accelerator.is_main_process:
-        (tmp / PROGRESS).write_text(json.dumps(asdict(progress)), encoding="utf-8")
+        write_text(tmp / PROGRESS, json.dumps(asdict(progress)))
+        fsync_tree(tmp)
         shutil.rmtree(final, ignore_errors=True)
         os.replace(tmp, final)
-        atomic_write_text(checkpoint_dir / LATEST, final.name)
+        fsync_dir(checkpoint_dir)
+        write_text(checkpoint_dir / LATEST, final.name)
         prune_checkpoints(checkpoint_dir, keep_last)
         log.info("checkpoint saved: %s", final)
     accelerator.wait_for_everyone()
     return final
+
+
+def _save_failure(folder: Path, error: Exception) -> str:
+    """torch reports a full disk as ``[enforce fail at inline_container.cc] unexpected pos``."""
+    if isinstance(error, OSError):
+        return describe_os_error(folder, error)
+    free = shutil.disk_usage(folder.parent).free
+    return (
+        f"{folder}: cannot write the checkpoint: disk full or file size limit reached? "
+        f"({free / 2**20:.0f} MiB free; torch said: {str(error).splitlines()[0][:120]})"
+    )
 
 
 def prune_checkpoints(checkpoint_dir: Path, keep_last: int) -> None:
@@ -121,5 +133,5 @@ def load_checkpoint(accelerator: Accelerator, checkpoint: Path) -> Progress:
 def reuse_tokenizer(checkpoint: Path, tokenizer_dir: Path) -> None:
     """Copy the trained tokenizer of the checkpoint's run into the new run directory."""
     source = checkpoint.parent.parent / "tokenizer"
-    if source.is_dir():
+    if source.is_dir() and not (tokenizer_dir.exists() and source.samefile(tokenizer_dir)):
         shutil.copytree(source, tokenizer_dir, dirs_exist_ok=True)

@@ -19,6 +19,10 @@ from electra_rtd.training.tracking import init_tracking
 Forward = Callable[[dict[str, torch.Tensor], tuple[int, int]], Any]
 
 
+class TrainingSetupError(ValueError):
+    """Training cannot make progress as configured (no batch per epoch, nothing left to do)."""
+
+
 def prepare_training(
     accelerator: Accelerator,
     model: torch.nn.Module,
@@ -35,6 +39,11 @@ def prepare_training(
     scheduler = build_scheduler(optimizer, warmup_steps(cfg.optim, total_steps), total_steps)
     accelerator.register_for_checkpointing(scheduler)
     progress = load_checkpoint(accelerator, checkpoint) if checkpoint is not None else Progress()
+    if progress.step > total_steps:
+        raise TrainingSetupError(
+            f"{checkpoint}: the checkpoint is at step {progress.step}, past "
+            f"trainer.max_steps={total_steps}; raise trainer.max_steps to train on from it"
+        )
     init_tracking(accelerator, cfg, run_dir)
     return model, optimizer, loader, scheduler, progress
 
@@ -55,9 +64,12 @@ def optimizer_updates(
     ``progress`` is updated in place, so a checkpoint taken between two yields records the exact
     batch to resume from. Each epoch reshuffles with the sampler's seed and the epoch number, so
     skipping ``batch_in_epoch`` batches on resume lands on the batch an uninterrupted run would
-    see next. The schedule steps once per optimizer update, whatever the accumulation.
+    see next. The schedule steps once per optimizer update, whatever the accumulation. A whole
+    epoch without a batch (a split smaller than one batch with ``drop_last``) raises
+    `TrainingSetupError` instead of looping for ever.
     """
     while progress.step < total_steps:
+        started_fresh = progress.batch_in_epoch == 0
         loader.set_epoch(progress.epoch)
         batches = (
             accelerator.skip_first_batches(loader, progress.batch_in_epoch)
@@ -80,5 +92,21 @@ def optimizer_updates(
                 yield out
                 if progress.step >= total_steps:
                     return
+        if started_fresh and progress.batch_in_epoch == 0:
+            raise TrainingSetupError(
+                f"an epoch of the training split gave no batch: {_sizes(loader)}"
+            )
         progress.epoch += 1
         progress.batch_in_epoch = 0
+
+
+def _sizes(loader: DataLoader) -> str:
+    """The numbers that explain an empty epoch, for the error message."""
+    dataset = loader.dataset
+    messages = f"{len(dataset)} messages" if hasattr(dataset, "__len__") else "a streamed split"
+    batch = getattr(loader, "total_batch_size", None) or loader.batch_size
+    return (
+        f"{messages}, batch size {batch} over all processes (a split smaller than one batch gives "
+        "none when the last partial batch is dropped); lower data.eval_size or "
+        "trainer.batch_size, or give more messages"
+    )
