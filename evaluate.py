@@ -5,6 +5,7 @@ import hydra
 from omegaconf import DictConfig
 
 from electra_rtd.config import register_resolvers
+from electra_rtd.entry import one_line_errors
 from electra_rtd.evaluation.harness import evaluate
 from electra_rtd.tasks import run_dir_from_hydra
 
@@ -13,7 +14,8 @@ register_resolvers()
 
 @hydra.main(version_base="1.3", config_path="conf", config_name="evaluate")
 def main(cfg: DictConfig) -> None:
-    evaluate(cfg, run_dir_from_hydra())
+    with one_line_errors("evaluate.py"):
+        evaluate(cfg, run_dir_from_hydra())
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ import hydra
 from omegaconf import DictConfig
 
 from electra_rtd.config import register_resolvers
+from electra_rtd.entry import one_line_errors
 from electra_rtd.tasks import run_task
 
 register_resolvers()
@@ -11,7 +12,8 @@ register_resolvers()
 
 @hydra.main(version_base="1.3", config_path="conf", config_name="train")
 def main(cfg: DictConfig) -> None:
-    run_task(cfg)
+    with one_line_errors("train.py"):
+        run_task(cfg)
 
 
 if __name__ == "__main__":

@@ -89,11 +89,13 @@ def check_same_run_dir(accelerator: Accelerator, run_dir: Path) -> None:
 
 
 def launch_stamp() -> str:
-    """A timestamp that every process of one ``accelerate launch`` agrees on.
+    """A run folder name unique to one launch, that every process of an ``accelerate launch``
+    agrees on.
 
     Hydra's ``${now:}`` is evaluated per process and may differ by a second between ranks, which
     would split one run over several folders. Worker processes share their launcher as parent,
-    so its start time names the run; a single process uses its own start time.
+    so its start time (to the millisecond) and pid name the run; a single process uses its own.
+    The pid keeps two launches in the same millisecond apart.
     """
     import datetime
 
@@ -101,7 +103,7 @@ def launch_stamp() -> str:
 
     process = psutil.Process(os.getppid() if "LOCAL_RANK" in os.environ else os.getpid())
     started = datetime.datetime.fromtimestamp(process.create_time())
-    return started.strftime("%Y-%m-%d_%H-%M-%S")
+    return f"{started:%Y-%m-%d_%H-%M-%S}.{started.microsecond // 1000:03d}_{process.pid}"
 
 
 def step_rng(
