@@ -242,6 +242,30 @@ def test_corpus_dataset_and_list_of_its_texts_share_the_cache(tmp_path, monkeypa
     assert from_dataset.tokenize("택배 배송 완료") == ["택배", "배송", "완료"]
 
 
+def test_runs_sharing_a_cache_get_the_same_vocabulary(tmp_path, monkeypatch):
+    """Training itself is not reproducible across processes (see get_or_train_tokenizer), so two
+    fresh runs must take one trained vocabulary from the shared cache, trained once."""
+    calls = []
+    real_train = tokenization.train_wordpiece
+    monkeypatch.setattr(
+        tokenization, "train_wordpiece", lambda *a, **k: calls.append(a) or real_train(*a, **k)
+    )
+    cache = tmp_path / "cache"
+    first = get_or_train_tokenizer(
+        MESSAGES, tmp_path / "a" / "tok", vocab_size=300, cache_dir=cache
+    )
+    second = get_or_train_tokenizer(
+        list(MESSAGES), tmp_path / "b" / "tok", vocab_size=300, cache_dir=cache
+    )
+    assert len(calls) == 1
+    assert first.get_vocab() == second.get_vocab()
+    assert (tmp_path / "a" / "tok" / "tokenizer.json").read_bytes() == (
+        tmp_path / "b" / "tok" / "tokenizer.json"
+    ).read_bytes()
+    get_or_train_tokenizer(MESSAGES, tmp_path / "c" / "tok", vocab_size=250, cache_dir=cache)
+    assert len(calls) == 2 and len(list(cache.glob("*/tokenizer.json"))) == 2
+
+
 def test_one_shot_iterator_is_rejected(tmp_path):
     with pytest.raises(TypeError, match="re-iterable"):
         get_or_train_tokenizer(iter(MESSAGES), tmp_path / "tok")

@@ -12,8 +12,12 @@ from transformers import PreTrainedTokenizerBase
 
 from electra_rtd.data.corpus import load_corpus
 from electra_rtd.data.tokenization import get_or_train_tokenizer, load_tokenizer
+from electra_rtd.outputs import atomic_path
 
 log = logging.getLogger(__name__)
+
+# Beside the run folders: trained vocabularies every run of the same corpus and settings reuses.
+TOKENIZER_CACHE = ".tokenizers"
 
 
 def synthetic_corpus(data_cfg: Any, cache_dir: Path) -> Path:
@@ -22,10 +26,8 @@ def synthetic_corpus(data_cfg: Any, cache_dir: Path) -> Path:
 
     path = cache_dir / f"synthetic_{data_cfg.num_messages}_seed{data_cfg.seed}.jsonl"
     if not path.is_file():
-        cache_dir.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        write_jsonl(generate_messages(data_cfg.num_messages, seed=data_cfg.seed), tmp)
-        tmp.replace(path)
+        with atomic_path(path) as tmp:
+            write_jsonl(generate_messages(data_cfg.num_messages, seed=data_cfg.seed), tmp)
         log.info("wrote %d synthetic messages to %s", data_cfg.num_messages, path)
     return path
 
@@ -93,7 +95,8 @@ def prepare_tokenizer(
     max_texts: int = 1_000_000,
 ) -> PreTrainedTokenizerBase:
     """The checkpoint's tokenizer (``model.tokenizer`` or ``model.path``), else WordPiece trained on
-    the training split (never the held-out one) and cached in ``out_dir``."""
+    the training split (never the held-out one) and cached in ``out_dir``. The runs beside the run
+    folder share trained vocabularies (in ``TOKENIZER_CACHE``), so equal inputs give equal ids."""
     name = model_cfg.get("tokenizer") or model_cfg.get("path")
     if name:
         return load_tokenizer(name)
@@ -108,6 +111,7 @@ def prepare_tokenizer(
         vocab_size=model_cfg.vocab_size,
         model_max_length=model_cfg.architecture.max_position_embeddings,
         hangul_syllables=model_cfg.get("hangul_syllables", False),
+        cache_dir=out_dir.parent.parent / TOKENIZER_CACHE,
     )
 
 
