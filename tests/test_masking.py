@@ -60,6 +60,8 @@ def test_short_messages_always_mask_at_least_one_token() -> None:
     short_maskable[:, 3] = False  # the [SEP] of a 2-token message
     selected = select_positions(short, short_maskable, short_real, 0.15, rng())
     assert torch.equal(selected.sum(dim=1), torch.ones(1000, dtype=torch.long))
+    # [CLS] a [SEP]: round(0.45) = 0, raised to 1.
+    assert torch.equal(masked_counts(real[:, :3], 0.15, None), torch.ones(1000, dtype=torch.long))
 
 
 def test_max_predictions_caps_the_count() -> None:
