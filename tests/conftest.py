@@ -75,3 +75,11 @@ def sample_kisa_messages(start: int, stop: int, step: int) -> list[str]:
             for row in islice(rows, start, stop, step)
             if row[date_column] != HELD_OUT_DAY
         ]
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        help="rewrite tests/golden/*.json from this run instead of comparing (review the diff)",
+    )

@@ -24,7 +24,7 @@ from transformers import (
 
 from conftest import REPO_ROOT
 from electra_rtd.config import register_resolvers
-from electra_rtd.models.electra import WeightsNotFoundError
+from electra_rtd.models.electra import WeightsNotFoundError, electra_config, generator_config
 from electra_rtd.tasks import run_task
 
 # Small and quick: 1,200 synthetic messages, a 1,000-token vocabulary, batches of 16.
@@ -52,6 +52,44 @@ def test_every_experiment_composes(experiment: str) -> None:
     cfg = compose_cfg(f"+experiment={experiment}")
     resolved = OmegaConf.to_container(cfg, resolve=True)
     assert resolved["task"] and resolved["task_name"]
+
+
+# Clark et al. (2020), Table 6: generator (hidden, heads, FFN), mask, lr, batch, ELECTRA steps.
+PAPER = {
+    "electra_small": ((64, 1, 256), 0.15, 5e-4, 128, 1_000_000),
+    "electra_base": ((256, 4, 1024), 0.15, 2e-4, 256, 766_000),
+    "electra_large": ((256, 4, 1024), 0.25, 2e-4, 2048, 400_000),
+}
+
+
+@pytest.mark.parametrize("size", sorted(PAPER))
+def test_paper_sizes_bring_table_6(size: str) -> None:
+    generator, mask, lr, batch, steps = PAPER[size]
+    cfg = compose_cfg(f"model={size}")
+    config = generator_config(
+        electra_config(32000, 0, cfg.model.architecture), cfg.model.generator_fraction
+    )
+    assert (config.hidden_size, config.num_attention_heads, config.intermediate_size) == generator
+    assert cfg.objective.mask_probability == mask
+    assert (cfg.optim.lr, cfg.optim.warmup_steps, cfg.optim.eps) == (lr, 10_000, 1e-6)
+    assert (cfg.trainer.batch_size, cfg.trainer.max_steps) == (batch, steps)
+    assert cfg.model.architecture.hidden_dropout_prob == 0.1
+    assert cfg.optim.weight_decay == 0.01
+    assert cfg.objective.discriminator_weight == 50.0
+
+
+def test_choosing_a_size_brings_its_optimisation_not_the_experiments_default() -> None:
+    """The quick experiment keeps its run length; the size brings lr, warmup and masking."""
+    base = compose_cfg("+experiment=rtd_pretrain", "model=electra_base")
+    assert (base.optim.lr, base.optim.warmup_steps, base.trainer.max_steps) == (2e-4, 10_000, 1000)
+    large = compose_cfg("+experiment=mlm_pretrain", "model=electra_large")
+    assert (large.objective.mask_probability, large.optim.lr) == (0.25, 2e-4)
+    mini = compose_cfg("+experiment=rtd_pretrain")  # the embedded default, as before
+    assert (mini.optim.lr, mini.optim.warmup_steps, mini.optim.warmup_ratio) == (1e-3, None, 0.1)
+    assert (mini.trainer.batch_size, mini.trainer.max_steps) == (64, 1000)
+    assert mini.objective.mask_probability == 0.15
+    explicit = compose_cfg("model=electra_base", "optim.lr=1e-4", "objective.mask_probability=0.2")
+    assert (explicit.optim.lr, explicit.objective.mask_probability) == (1e-4, 0.2)
 
 
 def test_rtd_run_exports_models_plain_transformers_can_load(tmp_path: Path) -> None:
@@ -96,7 +134,8 @@ def weights(run_dir: Path) -> dict[str, torch.Tensor]:
 
 
 def test_resumed_run_reaches_the_weights_of_an_uninterrupted_one(tmp_path: Path) -> None:
-    """Checkpoint mid-epoch (step 5 of 12, accumulation 2), resume in a new run, compare."""
+    """Checkpoint mid-epoch (step 5 of 12, accumulation 2), resume in a new run, compare, with
+    dropout on: every random draw after the resume must be the one the first run made."""
     common = [
         "+experiment=rtd_pretrain",
         *FAST,
@@ -104,11 +143,12 @@ def test_resumed_run_reaches_the_weights_of_an_uninterrupted_one(tmp_path: Path)
         "trainer.save_every=5",
         "trainer.keep_last=0",
         "trainer.gradient_accumulation_steps=2",
-        "model.architecture.hidden_dropout_prob=0.0",
-        "model.architecture.attention_probs_dropout_prob=0.0",
     ]
     runs = tmp_path / "runs"
-    run_task(compose_cfg(*common), runs / "a")
+    first = compose_cfg(*common)
+    assert first.model.architecture.hidden_dropout_prob == 0.1
+    assert first.model.architecture.attention_probs_dropout_prob == 0.1
+    run_task(first, runs / "a")
     checkpoint = runs / "a" / "checkpoints" / "step_00000005"
     assert (checkpoint / "progress.json").is_file()
     assert json.loads((checkpoint / "progress.json").read_text())["batch_in_epoch"] == 10

@@ -5,6 +5,7 @@ from __future__ import annotations
 import torch
 from omegaconf import OmegaConf
 
+from electra_rtd.metrics.pretraining import summarize
 from electra_rtd.objectives.build import build_objective
 
 TINY = {
@@ -44,7 +45,7 @@ TEXTS = [
 def make(small_tokenizer, **overrides):
     torch.manual_seed(0)
     cfg = OmegaConf.create({**RTD, **overrides})
-    return build_objective(cfg, OmegaConf.create(TINY), small_tokenizer)
+    return build_objective(cfg, OmegaConf.create(TINY), small_tokenizer, max_length=64)
 
 
 def encode(small_tokenizer):
@@ -76,6 +77,18 @@ def test_labels_mark_exactly_the_changed_tokens(small_tokenizer) -> None:
     assert out.stats["tokens"] == real.sum()
 
 
+def test_sampled_token_accuracy_counts_the_samples_that_kept_the_original(small_tokenizer) -> None:
+    """The reference's sampled_masked_lm_accuracy: a sample equal to the original is both a
+    correct sample and not a replacement, so correct samples + replacements = selected."""
+    objective = make(small_tokenizer)
+    out = objective(**encode(small_tokenizer), rng=rng(4))
+    stats = out.stats
+    assert stats["generator_sampled_correct"] + stats["replaced"] == stats["selected"]
+    summary = summarize({k: float(v) for k, v in stats.items()}, steps=1)
+    expected = float(stats["generator_sampled_correct"]) / float(stats["selected"])
+    assert summary["generator_sampled_accuracy"] == expected
+
+
 def test_masked_only_projection_equals_the_full_one(small_tokenizer) -> None:
     """Projecting only masked positions is an optimisation: same loss and samples as the naive way."""
     fast = make(small_tokenizer)
@@ -104,6 +117,7 @@ def test_rtd_overfits_one_batch(small_tokenizer) -> None:
     assert last["generator_loss"] < 0.3 * first["generator_loss"]
     assert last["discriminator_loss"] < 0.5 * first["discriminator_loss"]
     assert last["generator_correct"] == last["selected"]
+    assert last["generator_sampled_correct"] > 0.5 * last["selected"]
 
 
 def test_mlm_overfits_one_batch(small_tokenizer) -> None:

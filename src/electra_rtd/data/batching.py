@@ -56,7 +56,10 @@ def make_train_loader(
 ) -> DataLoader:
     """The training DataLoader: length-grouped when ``trainer.group_by_length``, else shuffled.
 
-    A streamed dataset is read in order (it shuffles itself in a buffer).
+    A streamed dataset is read in order (it shuffles itself in a buffer). The loader has its own
+    seeded ``torch.Generator``: without one, every new iterator (each epoch, and the skipping
+    iterator of a resumed run) draws its worker seed from the global RNG, which shifts every
+    dropout mask after it and makes a resumed run differ from an uninterrupted one.
     """
     sampler = None
     streaming = isinstance(dataset, IterableDataset)
@@ -72,4 +75,5 @@ def make_train_loader(
         collate_fn=collate,
         num_workers=trainer_cfg.num_workers,
         pin_memory=torch.cuda.is_available(),
+        generator=torch.Generator().manual_seed(seed),
     )

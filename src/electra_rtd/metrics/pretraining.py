@@ -24,6 +24,11 @@ def summarize(sums: dict[str, float], steps: int) -> dict[str, float]:
     out = {key: sums[key] / steps for key in MEAN_KEYS if key in sums}
     if "generator_correct" in sums:
         out["generator_accuracy"] = safe_div(sums["generator_correct"], sums["selected"])
+        # The reference's sampled_masked_lm_accuracy: how often the sampled replacement is the
+        # original token (and so is not a replacement at all).
+        out["generator_sampled_accuracy"] = safe_div(
+            sums["generator_sampled_correct"], sums["selected"]
+        )
         out["discriminator_accuracy"] = safe_div(sums["discriminator_correct"], sums["tokens"])
         out["discriminator_precision"] = safe_div(sums["true_positive"], sums["predicted_replaced"])
         out["discriminator_recall"] = safe_div(sums["true_positive"], sums["replaced"])
@@ -70,7 +75,11 @@ def evaluate_objective(
 
     RTD: discriminator accuracy and ROC-AUC of its replaced-token scores over real non-special
     tokens (special tokens are never replaced and would flatter both numbers). MLM: masked-token
-    accuracy and loss. Also the generator's accuracy for RTD.
+    accuracy and loss. Also the generator's argmax and sampled-token accuracy for RTD.
+
+    ``eval_rtd_roc_auc`` is the exact ROC-AUC (scikit-learn) over those tokens. The reference's
+    ``disc_auc`` is ``tf.metrics.auc``: 200 thresholds over every position, [CLS], [SEP] and
+    padding (as score-0 negatives) included, so it reads somewhat higher on the same model.
     """
     was_training = objective.training
     objective.eval()

@@ -8,16 +8,23 @@ from torch import nn
 from transformers import PreTrainedTokenizerBase
 
 from electra_rtd.models.electra import build_mlm_model, build_rtd_models
-from electra_rtd.objectives.masking import continuation_table
+from electra_rtd.objectives.masking import continuation_table, reference_max_predictions
 from electra_rtd.objectives.mlm import MaskedLanguageModeling
 from electra_rtd.objectives.rtd import ReplacedTokenDetection
 
 
 def build_objective(
-    objective_cfg: Any, model_cfg: Any, tokenizer: PreTrainedTokenizerBase
+    objective_cfg: Any, model_cfg: Any, tokenizer: PreTrainedTokenizerBase, max_length: int
 ) -> nn.Module:
-    """``objective.name``: ``rtd`` (ELECTRA generator + discriminator) or ``mlm`` (BERT baseline)."""
+    """``objective.name``: ``rtd`` (ELECTRA generator + discriminator) or ``mlm`` (BERT baseline).
+
+    ``max_length`` (the data's sequence length) gives the reference's cap on masked positions per
+    sequence when ``objective.max_predictions`` is null.
+    """
     vocab_size = len(tokenizer)
+    max_predictions = objective_cfg.get("max_predictions")
+    if max_predictions is None:
+        max_predictions = reference_max_predictions(objective_cfg.mask_probability, max_length)
     continuation = (
         continuation_table(tokenizer.get_vocab(), vocab_size)
         if objective_cfg.get("whole_word_masking")
@@ -30,6 +37,7 @@ def build_objective(
             discriminator,
             mask_token_id=tokenizer.mask_token_id,
             mask_probability=objective_cfg.mask_probability,
+            max_predictions=max_predictions,
             mask_fraction=objective_cfg.mask_fraction,
             generator_weight=objective_cfg.generator_weight,
             discriminator_weight=objective_cfg.discriminator_weight,
@@ -44,6 +52,7 @@ def build_objective(
             mask_token_id=tokenizer.mask_token_id,
             vocab_size=vocab_size,
             mask_probability=objective_cfg.mask_probability,
+            max_predictions=max_predictions,
             continuation=continuation,
         )
     raise ValueError(f"unknown objective.name {objective_cfg.name!r}: expected 'rtd' or 'mlm'")

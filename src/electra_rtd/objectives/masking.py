@@ -8,6 +8,7 @@ masks an uninterrupted run would have drawn.
 from __future__ import annotations
 
 import torch
+import torch.nn.functional as F
 from torch import Tensor
 
 
@@ -24,26 +25,61 @@ def continuation_table(vocab: dict[str, int], vocab_size: int) -> Tensor:
     return table
 
 
+def reference_max_predictions(probability: float, max_length: int) -> int:
+    """The cap on masked positions per sequence, as ``configure_pretraining.py`` derives it:
+    ``int((mask_prob + 0.005) * max_seq_length)`` (19 for 15% of 128 tokens)."""
+    return int((probability + 0.005) * max_length)
+
+
+def masked_counts(real: Tensor, probability: float, max_predictions: int | None) -> Tensor:
+    """Positions to mask per row: ``max(1, min(max_predictions, round(p * n_real)))``.
+
+    As ``pretrain_helpers.mask`` of google-research/electra, ``n_real`` counts every non-padding
+    token ([CLS] and [SEP] included) and rounding is half-to-even (``tf.round``). The min-1 rule
+    matters for short messages: with a per-token coin flip an 8-token message has no masked
+    token at all about a quarter of the time, and then teaches the discriminator nothing.
+    """
+    counts = torch.round(real.sum(dim=1).float() * probability).long()
+    if max_predictions is not None:
+        counts = counts.clamp_max(max_predictions)
+    return counts.clamp_min(1)
+
+
 def select_positions(
     input_ids: Tensor,
     maskable: Tensor,
+    real: Tensor,
     probability: float,
     rng: torch.Generator,
+    max_predictions: int | None = None,
     continuation: Tensor | None = None,
 ) -> Tensor:
-    """Choose positions to corrupt: each maskable token (or whole word) with ``probability``.
+    """Choose the positions to corrupt: a fixed number per row (``masked_counts``), drawn
+    uniformly without replacement among the ``maskable`` ones (False for special tokens and
+    padding).
 
-    ``maskable`` is False for special tokens and padding. With ``continuation`` given, the draw is
-    made once per word (at its first piece) and shared by all of the word's pieces.
+    With ``continuation`` given, whole words (a first piece and its ``##`` pieces) are taken in
+    a random order as long as they fit in the row's count; the first word is always taken, so a
+    row whose first drawn word is longer than its count masks that one word.
     """
-    draws = torch.rand(input_ids.shape, generator=rng, device=input_ids.device)
+    rows, length = input_ids.shape
+    positions = torch.arange(length, device=input_ids.device).expand(rows, length)
+    word_start = positions
     if continuation is not None:
-        is_continuation = continuation.to(input_ids.device)[input_ids] & maskable
-        positions = torch.arange(input_ids.shape[1], device=input_ids.device).expand_as(input_ids)
-        word_start = torch.where(is_continuation, torch.zeros_like(positions), positions)
-        word_start = torch.cummax(word_start, dim=1).values
-        draws = draws.gather(1, word_start)
-    return (draws < probability) & maskable
+        follows_maskable = F.pad(maskable[:, :-1], (1, 0), value=False)
+        is_continuation = continuation.to(input_ids.device)[input_ids] & maskable & follows_maskable
+        word_start = torch.cummax(torch.where(is_continuation, 0, positions), dim=1).values
+    # One uniform draw per word, shared by its pieces; unmaskable positions sort last.
+    draws = torch.rand(input_ids.shape, generator=rng, device=input_ids.device)
+    draws = torch.where(maskable, draws.gather(1, word_start), 2.0)
+    # Stable sort: the pieces of a word stay together and in order.
+    order = torch.sort(draws, dim=1, stable=True).indices
+    rank = torch.empty_like(order).scatter_(1, order, positions)
+    word_size = torch.zeros_like(positions).scatter_add_(1, word_start, maskable.long())
+    word_rank = rank - (positions - word_start)  # rank of the word's first piece
+    tokens_through_word = word_rank + word_size.gather(1, word_start)
+    counts = masked_counts(real, probability, max_predictions)
+    return maskable & ((tokens_through_word <= counts[:, None]) | (word_rank == 0))
 
 
 def mask_for_rtd(

@@ -29,6 +29,7 @@ class MaskedLanguageModeling(nn.Module):
         mask_token_id: int,
         vocab_size: int,
         mask_probability: float = 0.15,
+        max_predictions: int | None = None,
         continuation: Tensor | None = None,
     ) -> None:
         super().__init__()
@@ -36,6 +37,7 @@ class MaskedLanguageModeling(nn.Module):
         self.mask_token_id = mask_token_id
         self.vocab_size = vocab_size
         self.mask_probability = mask_probability
+        self.max_predictions = max_predictions
         self.register_buffer("continuation", continuation, persistent=False)
 
     def forward(
@@ -46,9 +48,16 @@ class MaskedLanguageModeling(nn.Module):
         rng: torch.Generator,
         **_: Tensor,
     ) -> MLMOutput:
-        maskable = attention_mask.bool() & ~special_tokens_mask.bool()
+        real = attention_mask.bool()
+        maskable = real & ~special_tokens_mask.bool()
         selected = select_positions(
-            input_ids, maskable, self.mask_probability, rng, self.continuation
+            input_ids,
+            maskable,
+            real,
+            self.mask_probability,
+            rng,
+            self.max_predictions,
+            self.continuation,
         )
         corrupted = mask_for_mlm(input_ids, selected, self.mask_token_id, self.vocab_size, rng)
 

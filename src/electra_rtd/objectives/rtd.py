@@ -36,6 +36,7 @@ class ReplacedTokenDetection(nn.Module):
         discriminator: ElectraForPreTraining,
         mask_token_id: int,
         mask_probability: float = 0.15,
+        max_predictions: int | None = None,
         mask_fraction: float = 0.85,
         generator_weight: float = 1.0,
         discriminator_weight: float = 50.0,
@@ -52,6 +53,7 @@ class ReplacedTokenDetection(nn.Module):
         self.discriminator = discriminator
         self.mask_token_id = mask_token_id
         self.mask_probability = mask_probability
+        self.max_predictions = max_predictions
         self.mask_fraction = mask_fraction
         self.generator_weight = generator_weight
         self.discriminator_weight = discriminator_weight
@@ -86,7 +88,13 @@ class ReplacedTokenDetection(nn.Module):
         real = attention_mask.bool()
         maskable = real & ~special_tokens_mask.bool()
         selected = select_positions(
-            input_ids, maskable, self.mask_probability, rng, self.continuation
+            input_ids,
+            maskable,
+            real,
+            self.mask_probability,
+            rng,
+            self.max_predictions,
+            self.continuation,
         )
         generator_input = mask_for_rtd(
             input_ids, selected, self.mask_token_id, self.mask_fraction, rng
@@ -124,6 +132,7 @@ class ReplacedTokenDetection(nn.Module):
                 "generator_loss": generator_loss.detach(),
                 "discriminator_loss": discriminator_loss.detach(),
                 "generator_correct": (logits.argmax(-1) == targets).sum(),
+                "generator_sampled_correct": (sampled == targets).sum(),
                 "selected": selected.sum(),
                 "tokens": real.sum(),
                 "discriminator_correct": ((predicted == replaced) & real).sum(),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,8 @@ from torch.utils.data import DataLoader
 from electra_rtd.training.checkpointing import Progress, load_checkpoint
 from electra_rtd.training.optim import build_optimizer, build_scheduler, warmup_steps
 from electra_rtd.training.tracking import init_tracking
+
+log = logging.getLogger(__name__)
 
 # forward(batch, (epoch, batch_in_epoch)) -> an output with a ``loss``
 Forward = Callable[[dict[str, torch.Tensor], tuple[int, int]], Any]
@@ -36,7 +39,16 @@ def prepare_training(
     optimizer = build_optimizer(model, cfg.optim)
     model, optimizer, loader = accelerator.prepare(model, optimizer, loader)
     total_steps = cfg.trainer.max_steps
-    scheduler = build_scheduler(optimizer, warmup_steps(cfg.optim, total_steps), total_steps)
+    warmup = warmup_steps(cfg.optim, total_steps)
+    if warmup >= total_steps:
+        log.warning(
+            "warmup of %d steps is not shorter than the run (%d): the learning rate never "
+            "reaches optim.lr=%g (set optim.warmup_steps or optim.warmup_ratio)",
+            warmup,
+            total_steps,
+            cfg.optim.lr,
+        )
+    scheduler = build_scheduler(optimizer, warmup, total_steps)
     accelerator.register_for_checkpointing(scheduler)
     progress = load_checkpoint(accelerator, checkpoint) if checkpoint is not None else Progress()
     if progress.step > total_steps:
@@ -64,13 +76,19 @@ def optimizer_updates(
     ``progress`` is updated in place, so a checkpoint taken between two yields records the exact
     batch to resume from. Each epoch reshuffles with the sampler's seed and the epoch number, so
     skipping ``batch_in_epoch`` batches on resume lands on the batch an uninterrupted run would
-    see next. The schedule steps once per optimizer update, whatever the accumulation. A whole
-    epoch without a batch (a split smaller than one batch with ``drop_last``) raises
+    see next. The schedule steps once per optimizer update, whatever the accumulation.
+
+    An epoch whose batch count is not a multiple of the accumulation ends with a short group:
+    accelerate syncs there, but its gradient is a fraction of an update's (each micro-batch loss
+    is divided by the full count), so it is dropped rather than applied and counted as an update.
+    Every update therefore sees the same global batch, as in the reference's fixed batch size.
+    A whole epoch without an update (no batch at all, or no complete group) raises
     `TrainingSetupError` instead of looping for ever.
     """
+    accumulation = accelerator.gradient_accumulation_steps
     while progress.step < total_steps:
-        started_fresh = progress.batch_in_epoch == 0
         loader.set_epoch(progress.epoch)
+        step_at_epoch_start, whole_epoch = progress.step, progress.batch_in_epoch == 0
         batches = (
             accelerator.skip_first_batches(loader, progress.batch_in_epoch)
             if progress.batch_in_epoch
@@ -79,22 +97,37 @@ def optimizer_updates(
         for batch in batches:
             position = (progress.epoch, progress.batch_in_epoch)
             progress.batch_in_epoch += 1
+            complete = progress.batch_in_epoch % accumulation == 0
             with accelerator.accumulate(model):
                 out = forward(batch, position)
                 accelerator.backward(out.loss)
-                if accelerator.sync_gradients and max_grad_norm:
-                    accelerator.clip_grad_norm_(model.parameters(), max_grad_norm)
-                optimizer.step()
-                optimizer.zero_grad(set_to_none=True)
-            if accelerator.sync_gradients:
+                if accelerator.sync_gradients and complete:
+                    if max_grad_norm:
+                        accelerator.clip_grad_norm_(model.parameters(), max_grad_norm)
+                    optimizer.step()
+                optimizer.zero_grad(set_to_none=True)  # only acts where gradients sync
+            if accelerator.sync_gradients and not complete:
+                log.debug(
+                    "epoch %d: last %d micro-batches dropped (accumulation %d)",
+                    progress.epoch,
+                    progress.batch_in_epoch % accumulation,
+                    accumulation,
+                )
+            elif accelerator.sync_gradients:
                 scheduler.step()
                 progress.step += 1
                 yield out
                 if progress.step >= total_steps:
                     return
-        if started_fresh and progress.batch_in_epoch == 0:
+        if whole_epoch and progress.batch_in_epoch == 0:
             raise TrainingSetupError(
                 f"an epoch of the training split gave no batch: {_sizes(loader)}"
+            )
+        if whole_epoch and progress.step == step_at_epoch_start:
+            raise TrainingSetupError(
+                f"an epoch of {progress.batch_in_epoch} batches holds no complete group of "
+                f"{accumulation} (trainer.gradient_accumulation_steps): use more data, a smaller "
+                "trainer.batch_size or less accumulation"
             )
         progress.epoch += 1
         progress.batch_in_epoch = 0

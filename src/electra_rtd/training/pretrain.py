@@ -51,7 +51,7 @@ def pretrain(cfg: DictConfig, run_dir: Path) -> dict[str, float]:
     train_loader = make_train_loader(train_set, trainer, collate, cfg.seed, drop_last=True)
 
     # Model, optimizer, schedule (resumed from the checkpoint if there is one).
-    objective = build_objective(cfg.objective, cfg.model, tokenizer)
+    objective = build_objective(cfg.objective, cfg.model, tokenizer, cfg.data.max_length)
     objective, optimizer, train_loader, scheduler, progress = prepare_training(
         accelerator, objective, train_loader, cfg, checkpoint, run_dir
     )
