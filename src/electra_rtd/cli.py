@@ -85,7 +85,9 @@ def _add_keywords(commands: argparse._SubParsersAction) -> None:
         "or a folder of them.",
     )
     command.add_argument("input", metavar="INPUT", help="corpus file or folder")
-    command.add_argument("--model", required=True, help="exported token-classification folder")
+    command.add_argument(
+        "--model", required=True, help="exported token-classification folder, or a hub id"
+    )
     command.add_argument("-o", "--output", required=True, help="output .jsonl file")
     command.add_argument("--text-column", default="text", help="text column of jsonl/csv/tsv")
     command.add_argument("--batch-size", type=int, default=64)
@@ -116,15 +118,21 @@ def _add_keywords(commands: argparse._SubParsersAction) -> None:
         "chosen by the model's candidate ranker (default: ranked when the model has one, else tags)",
     )
     command.add_argument(
+        "--top-n",
         "--top-k",
+        dest="top_n",
         type=_positive_int,
-        help="the N best distinct keywords of a message (every occurrence of each is kept)",
+        help="the N best distinct keywords of a message (every occurrence of each is kept; "
+        "default: all)",
     )
     command.add_argument(
+        "--threshold",
         "--min-score",
+        dest="threshold",
         type=float,
         default=0.0,
-        help="drop keywords scoring below this (calibrated when the model has calibration.json)",
+        help="drop keywords scoring below this (calibrated when the model has calibration.json; "
+        "default: %(default)s)",
     )
     command.add_argument("--no-progress", action="store_true", help="no progress bar")
     command.set_defaults(handler=_run_keywords)
@@ -158,8 +166,8 @@ def _run_keywords(args: argparse.Namespace) -> None:
         args.output,
         text_column=args.text_column,
         progress=not args.no_progress,
-        top_k=args.top_k,
-        min_score=args.min_score,
+        top_n=args.top_n,
+        threshold=args.threshold,
     )
 
 

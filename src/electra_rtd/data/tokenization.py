@@ -58,7 +58,7 @@ def load_tokenizer(name_or_path: str | Path) -> PreTrainedTokenizerBase:
                 f"{folder} is not a tokenizer folder: expected tokenizer.json (from save_pretrained) "
                 f"or vocab.txt ({error})"
             ) from error
-    if _looks_like_path(str(name_or_path)):
+    if looks_like_path(str(name_or_path)):
         raise TokenizerLoadError(f"tokenizer folder {str(name_or_path)!r} does not exist")
     try:
         return AutoTokenizer.from_pretrained(str(name_or_path))
@@ -175,7 +175,7 @@ def _load_vocab_folder(folder: Path) -> PreTrainedTokenizerBase:
     return BertTokenizer.from_pretrained(folder, **options)
 
 
-def _looks_like_path(name: str) -> bool:
+def looks_like_path(name: str) -> bool:
     """Hub ids are `name` or `owner/name`; anything else was meant as a folder."""
     return name.startswith((".", "/", "~")) or "\\" in name or name.count("/") > 1
 

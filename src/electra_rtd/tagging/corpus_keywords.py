@@ -30,8 +30,8 @@ def write_corpus_keywords(
     *,
     text_column: str = "text",
     progress: bool = False,
-    top_k: int | None = None,
-    min_score: float = 0.0,
+    top_n: int | None = None,
+    threshold: float = 0.0,
 ) -> int:
     """Write ``{"text", "keywords": [...]}`` per input row to ``output_path``; returns the rows.
 
@@ -55,7 +55,7 @@ def write_corpus_keywords(
             tqdm(unit="msg", desc="keywords", disable=not progress) as bar,
         ):
             for text, keywords in zip(
-                to_write, tagger.iter_extract(to_tag, top_k=top_k, min_score=min_score), strict=True
+                to_write, tagger.iter_extract(to_tag, top_n=top_n, threshold=threshold), strict=True
             ):
                 out.write(json.dumps(_row(text, keywords), ensure_ascii=False) + "\n")
                 rows += 1
