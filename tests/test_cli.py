@@ -6,8 +6,12 @@ the expected keywords below follow from the conftest vocabulary's tokenization.
 
 from __future__ import annotations
 
+import argparse
 import gzip
 import json
+import os
+import subprocess
+import sys
 from importlib.metadata import entry_points
 from itertools import islice
 from pathlib import Path
@@ -17,7 +21,8 @@ from test_extractor import save_rule_model
 from transformers import BertTokenizer
 
 from conftest import KISA, requires_shared_data
-from electra_rtd.cli import main
+from electra_rtd import __version__
+from electra_rtd.cli import COMMANDS, _build_parser, main
 
 pytestmark = pytest.mark.usefixtures("one_cpu_thread")
 
@@ -200,6 +205,60 @@ def test_a_subcommand_is_required(capsys) -> None:
         main([])
     assert raised.value.code == 2
     assert "keywords" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("output", [["-o", "-"], []], ids=["dash", "no-output-option"])
+def test_keywords_go_to_standard_output_for_dash_or_no_output(
+    model_dir: Path, tmp_path: Path, capsys, output: list[str]
+) -> None:
+    source = write(tmp_path / "messages.txt", "비트코인 수익 문의\n택배가 도착\n")
+    argv = ["keywords", "--model", str(model_dir), str(source), *output, "--no-progress"]
+
+    assert main(argv) == 0
+
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [[k["text"] for k in row["keywords"]] for row in rows] == [
+        ["비트코인", "수익"],
+        ["택배"],
+    ]
+    assert not (tmp_path / "-").exists() and not list(Path.cwd().glob("-"))
+
+
+def test_version_is_printed(capsys) -> None:
+    with pytest.raises(SystemExit) as raised:
+        main(["--version"])
+    assert raised.value.code == 0
+    assert capsys.readouterr().out.strip() == f"electra-rtd {__version__}"
+
+
+@pytest.mark.parametrize("command", list(COMMANDS))
+def test_every_option_has_help_and_shows_its_default(command: str, capsys) -> None:
+    parser = _build_parser([command])
+    (subparsers,) = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    sub = subparsers.choices[command]
+    for action in sub._actions:
+        assert action.help, f"{command} {action.dest} has no help"
+    with pytest.raises(SystemExit):
+        main([command, "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    for action in sub._actions:
+        if action.option_strings and action.default not in (None, False, argparse.SUPPRESS):
+            assert f"(default: {action.default})" in text, action.dest
+
+
+def test_help_does_not_import_torch_transformers_or_datasets() -> None:
+    """`electra-rtd --help` answers at once (timed in benchmarks/cli_startup.py)."""
+    code = (
+        "import sys\n"
+        "from electra_rtd.cli import main\n"
+        "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+        "print(sorted({'torch', 'transformers', 'datasets'} & set(sys.modules)))"
+    )
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parents[1] / "src")}
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
+    )
+    assert done.stdout.strip().splitlines()[-1] == "[]"
 
 
 def test_console_script_points_at_main() -> None:

@@ -86,6 +86,21 @@ def test_normalise_writes_text_normalised_and_masked_per_row(tmp_path: Path) -> 
     assert rows[2]["normalised"] == rows[2]["masked"] == "오늘 3시에 만나"
 
 
+def test_normalise_and_label_write_to_standard_output_with_dash(tmp_path: Path, capsys) -> None:
+    source = tmp_path / "messages.txt"
+    source.write_text("리딩방, 코인, 수익\n" * 3 + "\n오늘 3시에 만나\n", encoding="utf-8")
+
+    assert main(["normalise", str(source), "-o", "-", "--no-progress"]) == 0
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [row["text"] for row in rows] == ["리딩방, 코인, 수익"] * 3 + ["", "오늘 3시에 만나"]
+
+    assert main(["label", str(source), "--no-progress"]) == 0
+    labelled = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [row["text"] for row in labelled] == ["리딩방, 코인, 수익"] * 3 + ["오늘 3시에 만나"]
+    assert all(set(row) >= {"text", "spans"} for row in labelled)
+    assert not (tmp_path / "-").exists()
+
+
 def test_dedup_writes_rows_and_clusters(corpus: Path, tmp_path: Path) -> None:
     output = tmp_path / "dedup"
     argv = ["dedup", str(corpus), "-o", str(output), "--text-column", "message"]
