@@ -4,14 +4,14 @@ import hydra
 from omegaconf import DictConfig
 
 from electra_rtd.config import register_resolvers
-from electra_rtd.tasks import run_task
+from electra_rtd.tasks import run_job, run_task
 
 register_resolvers()
 
 
 @hydra.main(version_base="1.3", config_path="conf", config_name="train")
 def main(cfg: DictConfig) -> None:
-    run_task(cfg)
+    run_job(run_task, cfg)
 
 
 if __name__ == "__main__":

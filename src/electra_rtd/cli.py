@@ -19,6 +19,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
+from tqdm.contrib.logging import logging_redirect_tqdm
+
 from electra_rtd import __version__
 
 if TYPE_CHECKING:
@@ -51,7 +53,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(format="%(levelname)s %(name)s: %(message)s", level=logging.INFO)
     try:
-        args.handler(args)
+        with logging_redirect_tqdm():  # log lines above the progress bar, not glued onto it
+            args.handler(args)
     except Exception as error:
         if not isinstance(error, user_errors()):
             raise

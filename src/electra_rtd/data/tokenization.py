@@ -98,6 +98,8 @@ def train_wordpiece(
         min_frequency=min_frequency,
         special_tokens=list(SPECIAL_TOKENS),
         continuing_subword_prefix="##",
+        # Its bars print empty lines into logs and around tqdm's bars; training takes seconds.
+        show_progress=False,
     )
     backend.train_from_iterator(_text_batches(texts), trainer=trainer)
     cls_id, sep_id = backend.token_to_id(CLS), backend.token_to_id(SEP)

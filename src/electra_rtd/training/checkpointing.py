@@ -47,7 +47,9 @@ def save_checkpoint(
     if accelerator.is_main_process:
         shutil.rmtree(tmp, ignore_errors=True)
     accelerator.wait_for_everyone()
-    accelerator.save_state(str(tmp), safe_serialization=False)
+    # Model weights as safetensors; accelerate writes the optimizer, scheduler and RNG states
+    # with torch.save (pickle) whatever the setting: safetensors holds tensors only.
+    accelerator.save_state(str(tmp), safe_serialization=True)
     accelerator.wait_for_everyone()
     if accelerator.is_main_process:
         (tmp / PROGRESS).write_text(json.dumps(asdict(progress)), encoding="utf-8")
