@@ -246,18 +246,21 @@ def test_every_option_has_help_and_shows_its_default(command: str, capsys) -> No
             assert f"(default: {action.default})" in text, action.dest
 
 
-def test_help_does_not_import_torch_transformers_or_datasets() -> None:
-    """`electra-rtd --help` answers at once (timed in benchmarks/cli_startup.py)."""
+@pytest.mark.parametrize("command", [[], *([name] for name in COMMANDS)], ids=str)
+def test_help_does_not_import_torch_transformers_or_datasets(command: list[str]) -> None:
+    """`electra-rtd --help` and every `electra-rtd COMMAND --help` answer without loading the
+    heavy libraries (timed in benchmarks/cli_startup.py)."""
     code = (
         "import sys\n"
         "from electra_rtd.cli import main\n"
-        "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+        f"try:\n    main({[*command, '--help']!r})\nexcept SystemExit:\n    pass\n"
         "print(sorted({'torch', 'transformers', 'datasets'} & set(sys.modules)))"
     )
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).parents[1] / "src")}
     done = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
     )
+    assert "usage: electra-rtd" in done.stdout
     assert done.stdout.strip().splitlines()[-1] == "[]"
 
 

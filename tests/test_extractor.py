@@ -415,3 +415,15 @@ def test_transformers_pipeline_finds_the_same_keywords(
 
 
 # --- benchmark --------------------------------------------------------------------------------
+
+
+def test_the_tagging_package_exports_every_name_it_lists() -> None:
+    """Its names are imported on first use (PEP 562); each must resolve to its submodule's."""
+    import electra_rtd.tagging as tagging
+    from electra_rtd.tagging import extractor, model_folder
+
+    assert [getattr(tagging, name).__name__ for name in tagging.__all__] == tagging.__all__
+    assert tagging.KeywordTagger is extractor.KeywordTagger
+    assert tagging.TaggerError is model_folder.TaggerError
+    with pytest.raises(AttributeError, match="no attribute 'Tagger'"):
+        tagging.Tagger  # noqa: B018

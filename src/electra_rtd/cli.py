@@ -126,8 +126,7 @@ KEYWORDS_DESCRIPTION = (
 
 
 def _add_keywords(command: argparse.ArgumentParser) -> None:
-    from electra_rtd.tagging.extractor import DECODES
-    from electra_rtd.tagging.onnx_runtime import BACKENDS
+    from electra_rtd.tagging.options import BACKENDS, DECODES
 
     command.add_argument("input", metavar="INPUT", help="corpus file or folder")
     command.add_argument(

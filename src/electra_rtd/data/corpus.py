@@ -2,7 +2,8 @@
 
 Every format is read by our own line-by-line readers so that bad input fails with the file and line
 that caused it, instead of an Arrow or pandas error deep inside `datasets`. `datasets` only stores the
-records: an Arrow cache (optionally built with several processes) or a lazy stream.
+records: an Arrow cache (optionally built with several processes) or a lazy stream; it is imported
+only there, so that commands reading files line by line (and their `--help`) start at once.
 """
 
 from __future__ import annotations
@@ -16,11 +17,13 @@ from collections import deque
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import datasets
 import numpy as np
-import pyarrow.compute as pc
-from datasets.exceptions import DatasetGenerationError
+
+if TYPE_CHECKING:
+    import datasets
+    from datasets.exceptions import DatasetGenerationError
 
 logger = logging.getLogger(__name__)
 
@@ -115,6 +118,8 @@ def load_corpus(
         return load_corpus_with_stats(
             path, text_column, keep_columns=keep_columns, num_proc=num_proc, cache_dir=cache_dir
         )[0]
+    import datasets
+
     _check_keep_columns(text_column, keep_columns)
     if num_proc is not None or cache_dir is not None:
         logger.warning("streaming corpus is read lazily: num_proc and cache_dir are ignored")
@@ -143,6 +148,9 @@ def load_corpus_with_stats(
     Blank rows go into the cache and are counted from it on every load, so a cache hit reports the
     same counts and warnings as the first load.
     """
+    import datasets
+    from datasets.exceptions import DatasetGenerationError
+
     _check_keep_columns(text_column, keep_columns)
     files = find_corpus_files(path)
     features = _features(keep_columns)
@@ -358,6 +366,8 @@ def _kept_value(path: Path, line: int, column: str, value: object) -> str | None
 
 def _blank_messages(rows: datasets.Dataset, files: Sequence[Path]) -> dict[Path, BlankMessages]:
     """Count blank rows per file straight from Arrow, which is fast even for large corpora."""
+    import pyarrow.compute as pc
+
     table = rows.data.table
     blank = pc.equal(table.column("text"), "")
     file_ids = pc.filter(table.column(_FILE_COLUMN), blank).to_numpy()
@@ -373,6 +383,8 @@ def _blank_messages(rows: datasets.Dataset, files: Sequence[Path]) -> dict[Path,
 
 
 def _drop_blank_rows(rows: datasets.Dataset) -> datasets.Dataset:
+    import pyarrow.compute as pc
+
     kept = pc.not_equal(rows.data.table.column("text"), "").to_numpy(zero_copy_only=False)
     return rows if kept.all() else rows.select(np.flatnonzero(kept))
 
@@ -425,6 +437,8 @@ def _check_keep_columns(text_column: str, keep_columns: Sequence[str]) -> None:
 
 
 def _features(keep_columns: Sequence[str]) -> datasets.Features:
+    import datasets
+
     return datasets.Features(
         {"text": datasets.Value("string"), **{c: datasets.Value("string") for c in keep_columns}}
     )

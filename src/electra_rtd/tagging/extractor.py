@@ -14,7 +14,7 @@ import logging
 from collections.abc import Iterable, Iterator, Sequence
 from itertools import islice
 from pathlib import Path
-from typing import Literal, NamedTuple, overload
+from typing import NamedTuple, overload
 
 import numpy as np
 import torch
@@ -27,7 +27,8 @@ from electra_rtd.metrics.keyword_scores import OUTSIDE_TAG, Span
 from electra_rtd.tagging.calibration import Calibration
 from electra_rtd.tagging.decoding import Keyword, keywords_from_tokens
 from electra_rtd.tagging.model_folder import TaggerError, load_tagging_model, resolve_model_folder
-from electra_rtd.tagging.onnx_runtime import BACKENDS, Backend, OnnxTagger, onnx_graph
+from electra_rtd.tagging.onnx_runtime import OnnxTagger, onnx_graph
+from electra_rtd.tagging.options import BACKENDS, DECODES, Backend, Decode
 from electra_rtd.tagging.ranker import CandidateRanker, compound_candidates, select
 
 logger = logging.getLogger(__name__)
@@ -37,11 +38,6 @@ logger = logging.getLogger(__name__)
 CHUNK_BATCHES = 32
 # Fewest tokens a message can keep: [CLS], one real token, [SEP].
 MIN_MAX_LENGTH = 3
-# How spans are formed: from the BIO tags; from Kiwi noun compounds the encoder scores as
-# keywords; or the tagged spans plus the candidates that overlap none of them.
-# "ranked": the candidate ranker saved beside the model (`ranker`) picks among Kiwi compounds.
-Decode = Literal["tags", "candidates", "both", "ranked"]
-DECODES: tuple[str, ...] = ("tags", "candidates", "both", "ranked")
 # A candidate is a keyword when its tokens' mean keyword probability reaches this.
 CANDIDATE_THRESHOLD = 0.5
 
