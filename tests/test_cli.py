@@ -183,7 +183,9 @@ def test_bad_input_is_reported_with_file_and_line_and_exit_code_2(
     [
         (lambda d: write(d / "x.tsv", "a\tb\n1\t2\n"), None, "x.tsv:1: no column 'text'"),
         (lambda d: d / "missing.txt", None, "does not exist"),
-        (lambda d: write(d / "x.parquet", ""), None, "unsupported corpus file"),
+        (lambda d: write(d / "x.xlsx", ""), None, "unsupported corpus file"),
+        (lambda d: write(d / "x.parquet", ""), None, "x.parquet: cannot read the parquet file"),
+        (lambda d: "someone/sms-corpus", None, "someone/sms-corpus[train]: no file or folder"),
         (lambda d: write(d / "x.txt", "수익\n"), lambda d: d / "no_model", "does not exist"),
     ],
 )

@@ -12,6 +12,8 @@ from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 from test_extractor import save_rule_model
 from transformers import BertTokenizer
@@ -84,6 +86,19 @@ def test_normalise_writes_text_normalised_and_masked_per_row(tmp_path: Path) -> 
     assert "https://vo.la/Ab12" in first["normalised"]
     assert first["masked"] == first["normalised"].replace("https://vo.la/Ab12", "<URL>")
     assert rows[2]["normalised"] == rows[2]["masked"] == "오늘 3시에 만나"
+
+
+def test_normalise_reads_parquet_rows_in_order(tmp_path: Path, capsys) -> None:
+    source = tmp_path / "messages.parquet"
+    pq.write_table(pa.table({"message": ["B.T.C 입장", " ", "오늘 3시에 만나"]}), source)
+
+    assert main(["normalise", str(source), "--text-column", "message", "--no-progress"]) == 0
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [(row["text"], row["normalised"]) for row in rows] == [
+        ("B.T.C 입장", "BTC 입장"),
+        ("", ""),
+        ("오늘 3시에 만나", "오늘 3시에 만나"),
+    ]
 
 
 def test_normalise_and_label_write_to_standard_output_with_dash(tmp_path: Path, capsys) -> None:

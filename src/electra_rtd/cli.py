@@ -121,19 +121,20 @@ def _open_output(path: str) -> Iterator[TextIO]:
 
 KEYWORDS_DESCRIPTION = (
     "Write one JSON line {text, keywords} per input row, in input order (blank rows get no "
-    "keywords). INPUT is a .txt/.jsonl/.csv/.tsv file (optionally .gz) or a folder of them."
+    "keywords). INPUT is a .txt/.jsonl/.csv/.tsv file (optionally .gz), a .parquet file, a "
+    "folder of them, or a datasets hub id or dataset folder (NAME or NAME:SPLIT)."
 )
 
 
 def _add_keywords(command: argparse.ArgumentParser) -> None:
     from electra_rtd.tagging.options import BACKENDS, DECODES
 
-    command.add_argument("input", metavar="INPUT", help="corpus file or folder")
+    command.add_argument("input", metavar="INPUT", help="corpus file, folder or dataset")
     command.add_argument(
         "--model", required=True, help="exported token-classification folder, or a hub id"
     )
     _add_output_file(command, ".jsonl file")
-    command.add_argument("--text-column", default="text", help="text column of jsonl/csv/tsv")
+    command.add_argument("--text-column", default="text", help="column holding the messages")
     command.add_argument("--batch-size", type=int, default=64, help="messages per forward pass")
     command.add_argument("--max-length", type=int, default=128, help="tokens per window")
     command.add_argument(
@@ -194,10 +195,10 @@ def _positive_int(value: str) -> int:
 def _run_keywords(args: argparse.Namespace) -> None:
     from transformers.utils.logging import disable_progress_bar
 
-    from electra_rtd.data.corpus import find_corpus_files
+    from electra_rtd.data.corpus import corpus_parts
     from electra_rtd.tagging import KeywordTagger, write_corpus_keywords
 
-    find_corpus_files(args.input)  # a wrong path fails here, before a model is loaded
+    corpus_parts(args.input)  # a wrong path fails here, before a model is loaded
     # Only the keywords bar: transformers' weight-loading bars would scroll it away.
     disable_progress_bar()
     tagger = KeywordTagger.from_pretrained(
@@ -234,8 +235,13 @@ def _stride(value: int | None) -> int | str | None:
 
 def _add_input_options(command: argparse.ArgumentParser) -> None:
     """INPUT and --text-column, shared by the corpus commands."""
-    command.add_argument("input", metavar="INPUT", help="corpus file or folder")
-    command.add_argument("--text-column", default="text", help="text column of jsonl/csv/tsv")
+    command.add_argument(
+        "input",
+        metavar="INPUT",
+        help="corpus file (.txt/.jsonl/.csv/.tsv, optionally .gz, or .parquet), folder of them, "
+        "or a datasets hub id or dataset folder (NAME or NAME:SPLIT)",
+    )
+    command.add_argument("--text-column", default="text", help="column holding the messages")
 
 
 def _add_progress_options(command: argparse.ArgumentParser) -> None:
@@ -443,12 +449,12 @@ def _run_report(args: argparse.Namespace) -> None:
         build_report,
         write_report,
     )
-    from electra_rtd.data.corpus import find_corpus_files
+    from electra_rtd.data.corpus import corpus_parts
     from electra_rtd.tagging import KeywordTagger
 
     if (args.exclude_column is None) != (args.exclude_value is None):
         raise UsageError("--exclude-column and --exclude-value go together")
-    find_corpus_files(args.input)  # a wrong path fails here, before a model is loaded
+    corpus_parts(args.input)  # a wrong path fails here, before a model is loaded
     config = ReportConfig(
         text_column=args.text_column,
         date_column=args.date_column,
@@ -474,9 +480,9 @@ def _run_report(args: argparse.Namespace) -> None:
 
 
 def _corpus_texts(path: str, text_column: str, keep_blank: bool = False) -> Iterator[str]:
-    from electra_rtd.data.corpus import find_corpus_files, iter_records
+    from electra_rtd.data.corpus import corpus_parts, iter_records
 
-    records = iter_records(find_corpus_files(path), text_column, keep_blank=keep_blank)
+    records = iter_records(corpus_parts(path), text_column, keep_blank=keep_blank)
     return (record["text"] for record in records)
 
 

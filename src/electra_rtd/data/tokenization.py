@@ -27,6 +27,8 @@ from transformers import (
     PreTrainedTokenizerFast,
 )
 
+from electra_rtd.data.hub_ids import looks_like_path
+
 logger = logging.getLogger(__name__)
 
 PAD, UNK, CLS, SEP, MASK = "[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"
@@ -175,11 +177,6 @@ def _load_vocab_folder(folder: Path) -> PreTrainedTokenizerBase:
         options["model_max_length"] = max_positions
     logger.info("loading %s as a WordPiece vocabulary with %s", folder, options)
     return BertTokenizer.from_pretrained(folder, **options)
-
-
-def looks_like_path(name: str) -> bool:
-    """Hub ids are `name` or `owner/name`; anything else was meant as a folder."""
-    return name.startswith((".", "/", "~")) or "\\" in name or name.count("/") > 1
 
 
 def _read_json(path: Path) -> dict:

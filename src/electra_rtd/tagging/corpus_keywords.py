@@ -16,7 +16,7 @@ from typing import TextIO
 
 from tqdm.auto import tqdm
 
-from electra_rtd.data.corpus import find_corpus_files, iter_records
+from electra_rtd.data.corpus import corpus_parts, iter_records
 from electra_rtd.tagging.decoding import Keyword
 from electra_rtd.tagging.extractor import KeywordTagger
 
@@ -44,7 +44,7 @@ def write_corpus_keywords(
     """
     texts = (
         record["text"]
-        for record in iter_records(find_corpus_files(input_path), text_column, keep_blank=True)
+        for record in iter_records(corpus_parts(input_path), text_column, keep_blank=True)
     )
     options = {"progress": progress, "top_n": top_n, "threshold": threshold}
     if not isinstance(output, (str, Path)):

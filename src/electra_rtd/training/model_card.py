@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from electra_rtd.data.tokenization import looks_like_path
+from electra_rtd.data.hub_ids import looks_like_path
 from electra_rtd.metrics.pretraining import metrics_block
 
 CARD = "README.md"
