@@ -7,6 +7,7 @@ The report runs with the rule tagger of test_extractor (B-KW on 비트/수익/�
 from __future__ import annotations
 
 import json
+import sys
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, HTTPServer
@@ -233,6 +234,19 @@ def test_label_with_an_llm_needs_an_endpoint(corpus: Path, tmp_path: Path, capsy
     error = user_error([*argv, "--llm", "--model-name", "stub"], capsys)
 
     assert "--llm needs --base-url and --model-name" in error
+
+
+def test_label_with_an_llm_without_the_openai_sdk_says_how_to_install_it(
+    corpus: Path, tmp_path: Path, capsys, monkeypatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "openai", None)  # as if not installed
+    argv = ["label", str(corpus), "-o", str(tmp_path / "l.jsonl"), "--text-column", "message"]
+
+    error = user_error(
+        [*argv, "--llm", "--base-url", "http://127.0.0.1:9/v1", "--model-name", "m"], capsys
+    )
+
+    assert "pip install 'electra-rtd[llm]'" in error
 
 
 def test_report_ranks_topics_with_masked_examples(

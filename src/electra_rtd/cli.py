@@ -355,7 +355,11 @@ def _add_label(command: argparse.ArgumentParser) -> None:
         default=SilverConfig().top_n,
         help="keywords; 0 keeps every candidate more frequent than in the background",
     )
-    command.add_argument("--llm", action="store_true", help="ask a chat model instead")
+    command.add_argument(
+        "--llm",
+        action="store_true",
+        help="ask a chat model instead (the llm extra: pip install 'electra-rtd[llm]')",
+    )
     command.add_argument("--base-url", help="endpoint with version, e.g. https://host/v1")
     command.add_argument("--model-name", help="the model to ask")
     command.add_argument("--api-key-env", default="OPENAI_API_KEY", help="variable with the key")
@@ -401,7 +405,7 @@ def _llm_labeller(args: argparse.Namespace) -> LlmLabeller:
                 cache_path=args.cache,
             )
         )
-    except ValueError as error:
+    except (ValueError, ImportError) as error:  # a bad option, or the llm extra missing
         raise UsageError(str(error)) from None
 
 
