@@ -5,7 +5,7 @@ from omegaconf import DictConfig
 
 from electra_rtd.config import register_resolvers
 from electra_rtd.entry import one_line_errors
-from electra_rtd.tasks import run_task
+from electra_rtd.tasks import run_job, run_task
 
 register_resolvers()
 
@@ -13,7 +13,7 @@ register_resolvers()
 @hydra.main(version_base="1.3", config_path="conf", config_name="train")
 def main(cfg: DictConfig) -> None:
     with one_line_errors("train.py"):
-        run_task(cfg)
+        run_job(run_task, cfg)
 
 
 if __name__ == "__main__":

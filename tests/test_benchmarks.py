@@ -48,3 +48,10 @@ def test_kisa_gold_names_models_and_plots_the_scores(tmp_path) -> None:
     results = {name: {"kiwi_nouns": scores, "tagger": scores} for name in ("test", "dev")}
     gold.plot(results, 0.8, tmp_path / "plot.png")
     assert (tmp_path / "plot.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_cli_startup_benchmark_smoke(capsys) -> None:
+    timings = load_benchmark("cli_startup").main(["--smoke"])
+    assert [t.command for t in timings][:2] == ["python -c pass", "electra-rtd --help"]
+    assert all(t.median_s > 0 for t in timings)
+    assert "| electra-rtd --help | 1 |" in capsys.readouterr().out

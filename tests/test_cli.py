@@ -6,8 +6,12 @@ the expected keywords below follow from the conftest vocabulary's tokenization.
 
 from __future__ import annotations
 
+import argparse
 import gzip
 import json
+import os
+import subprocess
+import sys
 from importlib.metadata import entry_points
 from itertools import islice
 from pathlib import Path
@@ -17,7 +21,9 @@ from test_extractor import save_rule_model
 from transformers import BertTokenizer
 
 from conftest import KISA, requires_shared_data
-from electra_rtd.cli import main
+from electra_rtd import __version__
+from electra_rtd.cli import COMMANDS, _build_parser, main
+from electra_rtd.outputs import TMP_SUFFIX
 
 pytestmark = pytest.mark.usefixtures("one_cpu_thread")
 
@@ -79,7 +85,7 @@ def test_txt_input_gives_one_json_line_per_row_blank_rows_included(
     for keyword in rows[0]["keywords"]:
         assert list(keyword) == ["start", "end", "text", "norm", "score", "label"]
         assert 0.5 < keyword["score"] <= 1 and keyword["score"] == round(keyword["score"], 4)
-    assert not list(tmp_path.glob("*.partial"))
+    assert not list(tmp_path.glob(f"*{TMP_SUFFIX}")), "a temporary file was left behind"
 
 
 def test_onnx_int8_backend_finds_the_same_keywords(model_dir: Path, tmp_path: Path) -> None:
@@ -170,7 +176,9 @@ def test_bad_input_is_reported_with_file_and_line_and_exit_code_2(
     err = capsys.readouterr().err
     assert f"{source}:3: malformed JSON" in err
     assert "Traceback" not in err
-    assert not output.exists() and not list(tmp_path.glob("*.partial")), "no half-written output"
+    assert not output.exists() and not list(tmp_path.glob(f"*{TMP_SUFFIX}")), (
+        "no half-written output"
+    )
 
 
 @pytest.mark.parametrize(
@@ -178,7 +186,9 @@ def test_bad_input_is_reported_with_file_and_line_and_exit_code_2(
     [
         (lambda d: write(d / "x.tsv", "a\tb\n1\t2\n"), None, "x.tsv:1: no column 'text'"),
         (lambda d: d / "missing.txt", None, "does not exist"),
-        (lambda d: write(d / "x.parquet", ""), None, "unsupported corpus file"),
+        (lambda d: write(d / "x.xlsx", ""), None, "unsupported corpus file"),
+        (lambda d: write(d / "x.parquet", ""), None, "x.parquet: cannot read the parquet file"),
+        (lambda d: "someone/sms-corpus", None, "someone/sms-corpus[train]: no file or folder"),
         (lambda d: write(d / "x.txt", "수익\n"), lambda d: d / "no_model", "does not exist"),
     ],
 )
@@ -200,6 +210,63 @@ def test_a_subcommand_is_required(capsys) -> None:
         main([])
     assert raised.value.code == 2
     assert "keywords" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("output", [["-o", "-"], []], ids=["dash", "no-output-option"])
+def test_keywords_go_to_standard_output_for_dash_or_no_output(
+    model_dir: Path, tmp_path: Path, capsys, output: list[str]
+) -> None:
+    source = write(tmp_path / "messages.txt", "비트코인 수익 문의\n택배가 도착\n")
+    argv = ["keywords", "--model", str(model_dir), str(source), *output, "--no-progress"]
+
+    assert main(argv) == 0
+
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [[k["text"] for k in row["keywords"]] for row in rows] == [
+        ["비트코인", "수익"],
+        ["택배"],
+    ]
+    assert not (tmp_path / "-").exists() and not list(Path.cwd().glob("-"))
+
+
+def test_version_is_printed(capsys) -> None:
+    with pytest.raises(SystemExit) as raised:
+        main(["--version"])
+    assert raised.value.code == 0
+    assert capsys.readouterr().out.strip() == f"electra-rtd {__version__}"
+
+
+@pytest.mark.parametrize("command", list(COMMANDS))
+def test_every_option_has_help_and_shows_its_default(command: str, capsys) -> None:
+    parser = _build_parser([command])
+    (subparsers,) = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    sub = subparsers.choices[command]
+    for action in sub._actions:
+        assert action.help, f"{command} {action.dest} has no help"
+    with pytest.raises(SystemExit):
+        main([command, "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    for action in sub._actions:
+        if action.option_strings and action.default not in (None, False, argparse.SUPPRESS):
+            assert f"(default: {action.default})" in text, action.dest
+
+
+@pytest.mark.parametrize("command", [[], *([name] for name in COMMANDS)], ids=str)
+def test_help_does_not_import_torch_transformers_or_datasets(command: list[str]) -> None:
+    """`electra-rtd --help` and every `electra-rtd COMMAND --help` answer without loading the
+    heavy libraries (timed in benchmarks/cli_startup.py)."""
+    code = (
+        "import sys\n"
+        "from electra_rtd.cli import main\n"
+        f"try:\n    main({[*command, '--help']!r})\nexcept SystemExit:\n    pass\n"
+        "print(sorted({'torch', 'transformers', 'datasets'} & set(sys.modules)))"
+    )
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parents[1] / "src")}
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
+    )
+    assert "usage: electra-rtd" in done.stdout
+    assert done.stdout.strip().splitlines()[-1] == "[]"
 
 
 def test_console_script_points_at_main() -> None:

@@ -7,11 +7,14 @@ The report runs with the rule tagger of test_extractor (B-KW on 비트/수익/�
 from __future__ import annotations
 
 import json
+import sys
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 from test_extractor import save_rule_model
 from transformers import BertTokenizer
@@ -84,6 +87,34 @@ def test_normalise_writes_text_normalised_and_masked_per_row(tmp_path: Path) -> 
     assert "https://vo.la/Ab12" in first["normalised"]
     assert first["masked"] == first["normalised"].replace("https://vo.la/Ab12", "<URL>")
     assert rows[2]["normalised"] == rows[2]["masked"] == "오늘 3시에 만나"
+
+
+def test_normalise_reads_parquet_rows_in_order(tmp_path: Path, capsys) -> None:
+    source = tmp_path / "messages.parquet"
+    pq.write_table(pa.table({"message": ["B.T.C 입장", " ", "오늘 3시에 만나"]}), source)
+
+    assert main(["normalise", str(source), "--text-column", "message", "--no-progress"]) == 0
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [(row["text"], row["normalised"]) for row in rows] == [
+        ("B.T.C 입장", "BTC 입장"),
+        ("", ""),
+        ("오늘 3시에 만나", "오늘 3시에 만나"),
+    ]
+
+
+def test_normalise_and_label_write_to_standard_output_with_dash(tmp_path: Path, capsys) -> None:
+    source = tmp_path / "messages.txt"
+    source.write_text("리딩방, 코인, 수익\n" * 3 + "\n오늘 3시에 만나\n", encoding="utf-8")
+
+    assert main(["normalise", str(source), "-o", "-", "--no-progress"]) == 0
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [row["text"] for row in rows] == ["리딩방, 코인, 수익"] * 3 + ["", "오늘 3시에 만나"]
+
+    assert main(["label", str(source), "--no-progress"]) == 0
+    labelled = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [row["text"] for row in labelled] == ["리딩방, 코인, 수익"] * 3 + ["오늘 3시에 만나"]
+    assert all(set(row) >= {"text", "spans"} for row in labelled)
+    assert not (tmp_path / "-").exists()
 
 
 def test_dedup_writes_rows_and_clusters(corpus: Path, tmp_path: Path) -> None:
@@ -203,6 +234,19 @@ def test_label_with_an_llm_needs_an_endpoint(corpus: Path, tmp_path: Path, capsy
     error = user_error([*argv, "--llm", "--model-name", "stub"], capsys)
 
     assert "--llm needs --base-url and --model-name" in error
+
+
+def test_label_with_an_llm_without_the_openai_sdk_says_how_to_install_it(
+    corpus: Path, tmp_path: Path, capsys, monkeypatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "openai", None)  # as if not installed
+    argv = ["label", str(corpus), "-o", str(tmp_path / "l.jsonl"), "--text-column", "message"]
+
+    error = user_error(
+        [*argv, "--llm", "--base-url", "http://127.0.0.1:9/v1", "--model-name", "m"], capsys
+    )
+
+    assert "pip install 'electra-rtd[llm]'" in error
 
 
 def test_report_ranks_topics_with_masked_examples(

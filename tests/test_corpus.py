@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import datetime
 import gzip
+import json
 import logging
 import re
 from itertools import islice
 from pathlib import Path
 
+import datasets
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
 from electra_rtd.data.corpus import (
     CorpusError,
+    HubCorpus,
+    corpus_parts,
     find_corpus_files,
     iter_records,
     load_corpus,
@@ -34,6 +41,24 @@ def write(path: Path, content: str | bytes) -> Path:
     return path
 
 
+def write_parquet(path: Path, columns: dict[str, list]) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pq.write_table(pa.table(columns), path)
+    return path
+
+
+def write_json_lines(path: Path, rows: list[dict]) -> Path:
+    return write(path, "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows))
+
+
+@pytest.fixture
+def datasets_cache(tmp_path, monkeypatch) -> Path:
+    """`datasets.load_dataset` caches under the test's folder, not the user's home."""
+    cache = tmp_path / "hf_datasets"
+    monkeypatch.setattr(datasets.config, "HF_DATASETS_CACHE", cache)
+    return cache
+
+
 def load(path: Path, tmp_path: Path, **kwargs):
     return load_corpus_with_stats(path, cache_dir=tmp_path / "cache", **kwargs)
 
@@ -53,12 +78,15 @@ def test_find_corpus_files_recurses_sorts_and_ignores_other_files(tmp_path):
     write(root / "a" / "z.jsonl", "{}\n")
     write(root / "a" / "y.csv.gz", "text\nx\n")
     write(root / "notes.md", "not a corpus\n")
-    write(root / "a" / "data.parquet", b"\0")
+    write(root / "a" / "data.arrow", b"\0")
+    write(root / "a" / "data.parquet.gz", b"\0")  # parquet compresses inside; not looked through
+    write(root / "c.parquet", b"\0")
 
     assert find_corpus_files(root) == [
         root / "a" / "y.csv.gz",
         root / "a" / "z.jsonl",
         root / "b.txt",
+        root / "c.parquet",
     ]
 
 
@@ -169,6 +197,90 @@ def test_streaming_yields_the_same_records(tmp_path):
         == [{"text": "다", "date": "1"}, {"text": "라", "date": "3"}]
     )
     assert [r["text"] for r in load_corpus(root, streaming=True)] == ["가", "나", "다", "라"]
+
+
+def test_parquet_rows_are_messages_with_kept_columns_as_strings(tmp_path, caplog):
+    path = write_parquet(
+        tmp_path / "m.parquet",
+        {
+            "message": ["가나", "  ", "다라"],
+            "day": [datetime.date(2022, 12, 30), datetime.date(2022, 12, 31), None],
+            "seq": [1, 2, 3],
+        },
+    )
+    with caplog.at_level(logging.WARNING, logger="electra_rtd.data.corpus"):
+        messages, stats = load(path, tmp_path, text_column="message", keep_columns=("day", "seq"))
+    assert messages.to_list() == [
+        {"text": "가나", "day": "2022-12-30", "seq": "1"},
+        {"text": "다라", "day": None, "seq": "3"},
+    ]
+    assert stats.blank[path].first_lines == (2,), "the blank message is row 2"
+    assert "m.parquet: skipped 1 empty" in caplog.text
+    assert [r["text"] for r in iter_records([path], "message")] == ["가나", "다라"]
+
+
+def test_parquet_errors_name_the_file_and_row(tmp_path):
+    wrong_column = write_parquet(tmp_path / "a.parquet", {"body": ["가"]})
+    assert "a.parquet:1: no column 'text'; columns are 'body'" in corpus_error(
+        wrong_column, tmp_path
+    )
+    null = write_parquet(tmp_path / "b.parquet", {"text": ["가", None, "다"]})
+    assert "b.parquet:2: text column 'text' holds NoneType" in corpus_error(null, tmp_path)
+    garbage = write(tmp_path / "c.parquet", b"not parquet")
+    assert re.match(r".*c\.parquet: cannot read the parquet file", corpus_error(garbage, tmp_path))
+
+
+# --- datasets.load_dataset: hub ids and local dataset folders ---------------------------------
+
+
+def test_corpus_parts_tell_files_from_datasets(tmp_path, monkeypatch):
+    write(tmp_path / "corpus" / "a.txt", "가\n")
+    write(tmp_path / "json_files" / "a.json", '{"text": "가"}\n')
+    monkeypatch.chdir(tmp_path)
+    assert corpus_parts("corpus") == [Path("corpus/a.txt")]
+    assert corpus_parts("json_files") == [HubCorpus("json_files", "train")]
+    assert corpus_parts("json_files:test") == [HubCorpus("json_files", "test")]
+    assert corpus_parts("owner/sms") == [HubCorpus("owner/sms", "train")]
+    assert corpus_parts("owner/sms:test[:10]") == [HubCorpus("owner/sms", "test[:10]")]
+    for mistyped in ("messages.txt", "corpus/b.tsv.gz", "./corpus2", "a/b/c"):
+        with pytest.raises(FileNotFoundError, match="corpus path does not exist"):
+            corpus_parts(mistyped)
+
+
+def test_local_dataset_folder_loads_through_load_dataset(tmp_path, datasets_cache):
+    folder = tmp_path / "sms"
+    write_json_lines(folder / "train.json", [{"body": "가나", "n": 1}, {"body": " ", "n": 2}])
+    write_json_lines(folder / "test.json", [{"body": "다라", "n": 3}])
+
+    messages, stats = load(folder, tmp_path, text_column="body", keep_columns=("n",))
+    assert messages.to_list() == [{"text": "가나", "n": "1"}]
+    assert stats.files == (HubCorpus(str(folder)),) and stats.num_blank == 1
+    test_split = load_corpus(f"{folder}:test", "body", cache_dir=tmp_path / "cache")
+    assert test_split["text"] == ["다라"]
+    assert list(load_corpus(folder, "body", streaming=True)) == [{"text": "가나"}]
+    assert any(datasets_cache.iterdir()), "load_dataset's cache went to the patched folder"
+
+
+def test_dataset_rows_are_checked_like_file_rows(tmp_path, datasets_cache):
+    folder = tmp_path / "sms"
+    write_json_lines(folder / "train.json", [{"text": "가"}, {"text": None}])
+    message = corpus_error(folder, tmp_path)
+    assert f"{folder}[train]:2: text column 'text' holds NoneType" in message
+    with pytest.raises(CorpusError, match=r"Unknown split"):
+        list(iter_records(corpus_parts(f"{folder}:validation")))
+
+
+def test_folder_neither_reader_can_read(tmp_path, datasets_cache):
+    write(tmp_path / "notes" / "readme.md", "nothing here")
+    message = corpus_error(tmp_path / "notes", tmp_path)
+    assert "notes[train]: the folder holds no corpus files" in message
+    assert "datasets.load_dataset cannot read it" in message
+
+
+def test_hub_id_offline_names_the_dataset_and_hf_hub_offline(tmp_path, datasets_cache):
+    message = corpus_error("someone/sms-corpus", tmp_path)
+    assert message.startswith("someone/sms-corpus[train]: no file or folder has that name")
+    assert "HF_HUB_OFFLINE=1" in message
 
 
 # --- caching ---------------------------------------------------------------------------------

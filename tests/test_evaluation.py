@@ -4,6 +4,9 @@ are right for hand-made results, and a suite without its weights stops before tr
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -237,3 +240,17 @@ def test_pretrained_suite_offline_fails_at_once_listing_every_missing_model(
     ):
         assert f"`hf download {name}`" in message, name
     assert not (tmp_path / "out").exists(), "something was prepared before the check"
+
+
+def test_evaluate_py_with_a_config_that_fails_leaves_no_run_folder(tmp_path: Path) -> None:
+    run_dir = tmp_path / "outputs" / "failed"
+    done = subprocess.run(
+        [sys.executable, "evaluate.py", f"hydra.run.dir={run_dir}"],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(REPO_ROOT / "src"), "HF_HUB_OFFLINE": "1"},
+    )
+    assert done.returncode != 0
+    assert "nothing to evaluate" in done.stderr
+    assert not run_dir.exists()

@@ -324,6 +324,31 @@ def test_missing_model_folder_is_a_clear_error(tmp_path: Path) -> None:
         KeywordTagger.from_pretrained(tmp_path / "nowhere")
 
 
+def test_hub_id_not_in_the_cache_offline_says_what_to_download(monkeypatch) -> None:
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    with pytest.raises(
+        TaggerError, match=r"(?s)'someone/keyword-tagger'.*HF_HUB_OFFLINE.*hf download"
+    ):
+        KeywordTagger.from_pretrained("someone/keyword-tagger")
+
+
+def test_hub_id_loads_from_the_local_cache_offline(
+    tmp_path: Path, rule_model_dir: Path, monkeypatch
+) -> None:
+    """A hub id is read from the Hugging Face cache layout (refs/main -> snapshots/<commit>)."""
+    from huggingface_hub import constants
+
+    repo = tmp_path / "models--someone--keyword-tagger"
+    commit = "0" * 40
+    shutil.copytree(rule_model_dir, repo / "snapshots" / commit)
+    (repo / "refs").mkdir()
+    (repo / "refs" / "main").write_text(commit)
+    monkeypatch.setattr(constants, "HF_HUB_CACHE", str(tmp_path))
+    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", True)
+    tagger = KeywordTagger.from_pretrained("someone/keyword-tagger", device="cpu")
+    assert [k.text for k in tagger("택배가 도착했습니다")] == ["택배"]
+
+
 def test_training_export_folder_points_to_its_model_subfolder(
     tmp_path: Path, rule_model_dir: Path
 ) -> None:
@@ -390,3 +415,15 @@ def test_transformers_pipeline_finds_the_same_keywords(
 
 
 # --- benchmark --------------------------------------------------------------------------------
+
+
+def test_the_tagging_package_exports_every_name_it_lists() -> None:
+    """Its names are imported on first use (PEP 562); each must resolve to its submodule's."""
+    import electra_rtd.tagging as tagging
+    from electra_rtd.tagging import extractor, model_folder
+
+    assert [getattr(tagging, name).__name__ for name in tagging.__all__] == tagging.__all__
+    assert tagging.KeywordTagger is extractor.KeywordTagger
+    assert tagging.TaggerError is model_folder.TaggerError
+    with pytest.raises(AttributeError, match="no attribute 'Tagger'"):
+        tagging.Tagger  # noqa: B018

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -39,6 +40,12 @@ def test_full_finetuning_exports_a_tagger_plain_transformers_can_load(tmp_path: 
     assert len(keywords) == 2 and keywords[1] == []
     tagger = pipeline("token-classification", model=str(export), aggregation_strategy="simple")
     assert isinstance(tagger("CJ대한통운 택배 배송 완료"), list)
+    card = (export / "README.md").read_text(encoding="utf-8")
+    assert "pipeline_tag: token-classification" in card
+    score = re.escape(f"{metrics['test_span_f1']:.4g}")
+    assert re.search(rf"\n  test_span_f1 +=  *{score}\n", card)
+    assert "KeywordTagger.from_pretrained" in card
+    assert not list(export.glob("*.bin")), "weights are safetensors"
 
 
 def test_lora_saves_an_adapter_and_a_merged_model(tmp_path: Path) -> None:

@@ -1,4 +1,4 @@
-"""What a user gets per keyword: its plain form, calibrated scores, --top-k / --min-score, the
+"""What a user gets per keyword: its plain form, calibrated scores, top_n / threshold, the
 candidate decodings, and the whole `kisa_tagger` path on a small hashed-label set."""
 
 from __future__ import annotations
@@ -47,20 +47,31 @@ def test_every_keyword_carries_its_plain_form(rule_model_dir: Path) -> None:
     ]
 
 
-def test_top_k_and_min_score_limit_the_keywords(rule_model_dir: Path) -> None:
+def test_top_n_and_threshold_limit_the_keywords(rule_model_dir: Path) -> None:
     tagger = KeywordTagger.from_pretrained(rule_model_dir, device="cpu")
-    text = ["카드 대출 택배 수익"]
-    assert len(tagger.extract(text)[0]) == 4
-    assert [k.text for k in tagger.extract(text, top_k=2)[0]] == ["카드", "대출"]
-    assert tagger.extract(text, min_score=rule_probability() + 1e-3) == [[]]
-    assert len(tagger.extract(text, min_score=rule_probability() - 1e-3)[0]) == 4
-    # A keyword named twice is one of the top k, with both of its occurrences.
-    repeated = tagger.extract(["카드 대출 카드 택배"], top_k=1)[0]
+    text = "카드 대출 택배 수익"
+    assert len(tagger.extract(text)) == 4
+    assert [k.text for k in tagger.extract(text, top_n=2)] == ["카드", "대출"]
+    assert tagger.extract(text, threshold=rule_probability() + 1e-3) == []
+    assert len(tagger.extract(text, threshold=rule_probability() - 1e-3)) == 4
+    # A keyword named twice is one of the top n, with both of its occurrences.
+    repeated = tagger.extract(["카드 대출 카드 택배"], top_n=1)[0]
     assert [(k.start, k.norm) for k in repeated] == [(0, "카드"), (6, "카드")]
-    with pytest.raises(TaggerError, match="top_k must be at least 1"):
-        tagger.extract(text, top_k=0)
+    with pytest.raises(TaggerError, match="top_n must be at least 1"):
+        tagger.extract(text, top_n=0)
+
+
+def test_one_text_gives_its_keywords_a_list_gives_one_list_per_text(rule_model_dir: Path) -> None:
+    """As KeyBERT's extract_keywords and HF pipelines: a str in, its keywords out."""
+    tagger = KeywordTagger.from_pretrained(rule_model_dir, device="cpu")
+    one = tagger.extract("택배가 도착했습니다")
+    assert [(k.text, type(k)) for k in one] == [("택배", Keyword)]
+    assert tagger.extract(["택배가 도착했습니다", "내일 저녁 먹자"]) == [one, []]
+    assert tagger("택배가 도착했습니다") == one
+    assert tagger(["카드 대출"], top_n=1) == [tagger.extract("카드 대출", top_n=1)]
+    assert tagger.extract([]) == []
     with pytest.raises(TypeError, match="not one str"):
-        tagger.extract("카드 대출")
+        next(tagger.iter_extract("카드 대출"))
 
 
 def overconfident(n: int = 4000, seed: int = 0) -> tuple[list[float], list[bool]]:

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import json
 import logging
+import re
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
+from email.message import Message
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -55,7 +58,8 @@ class FakeChatServer(ThreadingHTTPServer):
     def __init__(self, script: list[Reply]) -> None:
         super().__init__(("127.0.0.1", 0), _Handler)
         self.script = list(script)
-        self.requests: list[tuple[dict[str, str], dict[str, Any]]] = []
+        # Headers as received: looked up without regard to case, as HTTP has it.
+        self.requests: list[tuple[Message, dict[str, Any]]] = []
 
     @property
     def base_url(self) -> str:
@@ -64,7 +68,7 @@ class FakeChatServer(ThreadingHTTPServer):
     def handle_error(self, request: Any, client_address: Any) -> None:
         """Quiet: a reply to a client that timed out fails on purpose in the timeout test."""
 
-    def reply(self, headers: dict[str, str], body: dict[str, Any]) -> tuple[int, Any]:
+    def reply(self, headers: Message, body: dict[str, Any]) -> tuple[int, Any]:
         self.requests.append((headers, body))
         if self.script:
             return self.script.pop(0)(body)
@@ -77,7 +81,7 @@ class _Handler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         assert self.path == "/v1/chat/completions", self.path
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-        status, answer = self.server.reply(dict(self.headers), body)
+        status, answer = self.server.reply(self.headers, body)
         payload = answer.encode() if isinstance(answer, str) else json.dumps(answer).encode()
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
@@ -129,7 +133,6 @@ def config(server: FakeChatServer, **overrides: Any) -> LlmConfig:
         "batch_size": 2,
         "timeout_s": 2.0,
         "max_retries": 2,
-        "backoff_s": 0.01,
         **overrides,
     }
     return LlmConfig(**settings)
@@ -184,9 +187,28 @@ def test_messenger_ids_and_spaced_numbers_never_reach_the_endpoint(serve, monkey
 
 def test_a_server_error_is_retried(serve) -> None:
     server = serve(status(500, {"error": "overloaded"}))
-    labelled = LlmLabeller(config(server, batch_size=10)).label(MESSAGES)
+    labeller = LlmLabeller(config(server, batch_size=10))
+    labelled = labeller.label(MESSAGES)
     assert len(server.requests) == 2
+    assert labeller.stats.requests == 2, "retries are counted as requests"
     assert len(labelled) == 3
+
+
+def test_without_a_key_requests_carry_no_authorization(serve, monkeypatch) -> None:
+    """Local servers (vLLM, Ollama) take none; the SDK, which insists on one, sends none either,
+    and the OPENAI_API_KEY of another service is not sent in its place."""
+    monkeypatch.delenv(KEY_ENV, raising=False)
+    monkeypatch.setenv("OPENAI_API_KEY", SECRET)
+    server = serve()
+    assert len(LlmLabeller(config(server)).label(MESSAGES[:1])) == 1
+    headers, _ = server.requests[0]
+    assert headers.get("Authorization") is None
+
+
+def test_without_the_openai_sdk_the_error_says_how_to_install_it(serve, monkeypatch) -> None:
+    monkeypatch.setitem(sys.modules, "openai", None)  # as if not installed
+    with pytest.raises(ImportError, match=r"pip install 'electra-rtd\[llm\]'"):
+        LlmLabeller(config(serve()))
 
 
 def test_a_timeout_is_retried(serve) -> None:
@@ -210,6 +232,17 @@ def test_a_client_error_is_not_retried_and_hides_the_key(serve, monkeypatch) -> 
         LlmLabeller(config(server)).label(MESSAGES[:1])
     assert len(server.requests) == 1
     assert SECRET not in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [("not json", "the response is not JSON"), ({"id": "x"}, "no choices[0].message.content")],
+)
+def test_a_response_that_is_no_chat_completion_is_an_error(serve, body, expected) -> None:
+    server = serve(status(200, body))
+    with pytest.raises(LlmRequestError, match=re.escape(expected)):
+        LlmLabeller(config(server)).label(MESSAGES[:1])
+    assert len(server.requests) == 1
 
 
 def test_the_cache_answers_a_second_run_without_requests(serve, tmp_path) -> None:
@@ -241,7 +274,7 @@ def test_the_api_key_never_reaches_the_log(serve, monkeypatch, caplog) -> None:
     server = serve(status(429), status(502))
     LlmLabeller(config(server, batch_size=10)).label(MESSAGES)
     assert server.requests[-1][0]["Authorization"] == f"Bearer {SECRET}"
-    assert "retry 1/2" in caplog.text  # retries and the dropped keyword were logged ...
+    assert "Retrying request" in caplog.text  # the SDK's retries and the dropped keyword ...
     assert "dropped keyword" in caplog.text
     assert SECRET not in caplog.text  # ... without the key
     assert "010-9876-5432" not in caplog.text  # the dropped keyword's message, masked

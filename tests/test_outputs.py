@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 from test_cli_corpus import ROWS, user_error, write_tsv
 
-from electra_rtd import cli
 from electra_rtd.outputs import OutputError, check_output, open_output, write_text
+from electra_rtd.tagging import KeywordTagger
 
 REPO_SRC = Path(__file__).resolve().parents[1] / "src"
 CLI = "import sys; from electra_rtd.cli import main; sys.exit(main(sys.argv[1:]))"
@@ -51,11 +51,12 @@ def test_every_subcommand_refuses_its_input_as_output(
     corpus: Path, tmp_path: Path, capsys, monkeypatch
 ) -> None:
     before = corpus.read_bytes()
-    # Each check comes before the work: a model or labeller that is used fails the test.
-    monkeypatch.setattr(cli.KeywordTagger, "from_pretrained", _must_not_run)
-    monkeypatch.setattr(cli, "SilverLabeller", _must_not_run)
-    monkeypatch.setattr(cli, "build_report", _must_not_run)
-    monkeypatch.setattr(cli, "deduplicate", _must_not_run)
+    # Each check comes before the work: a model or labeller that is used fails the test. The
+    # commands import these when they run, so they are replaced where they are defined.
+    monkeypatch.setattr(KeywordTagger, "from_pretrained", _must_not_run)
+    monkeypatch.setattr("electra_rtd.corpus_tools.silver.SilverLabeller", _must_not_run)
+    monkeypatch.setattr("electra_rtd.corpus_tools.report.build_report", _must_not_run)
+    monkeypatch.setattr("electra_rtd.corpus_tools.dedup.deduplicate", _must_not_run)
     jsonl = write_jsonl(tmp_path / "m.jsonl", [text for text, _ in ROWS])
     jsonl_before = jsonl.read_bytes()
     commands = [

@@ -7,6 +7,7 @@ import logging
 import re
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -100,6 +101,12 @@ def test_rtd_run_exports_models_plain_transformers_can_load(tmp_path: Path) -> N
 
     assert json.loads((tmp_path / "run" / "metrics.json").read_text()) == metrics
     assert 0.0 <= metrics["eval_rtd_roc_auc"] <= 1.0
+    for role in ("discriminator", "generator"):
+        card = (tmp_path / "run" / "export" / role / "README.md").read_text(encoding="utf-8")
+        assert "library_name: transformers" in card and f"# {role} of electra-rtd run" in card
+        assert "trained from scratch (`model=tiny`)" in card and "`synthetic`" in card
+        assert re.search(r"eval_rtd_roc_auc\s+= ", card)
+        assert "## Made with" in card
     assert metrics["eval_replaced_tokens"] > 0
     export = tmp_path / "run" / "export"
     discriminator = AutoModelForPreTraining.from_pretrained(export / "discriminator")
@@ -225,10 +232,41 @@ def test_two_cpu_processes_match_one_process_with_the_same_global_batch(
     assert two[-1] < two[0]
 
 
+@pytest.fixture
+def fresh_wandb_settings() -> Iterator[None]:
+    """W&B reads its environment once per process; these tests change it."""
+    import wandb
+
+    wandb.teardown()
+    yield
+    wandb.teardown()
+
+
 @pytest.mark.slow
-def test_wandb_offline_run_needs_no_account(tmp_path: Path, monkeypatch) -> None:
+@pytest.mark.usefixtures("fresh_wandb_settings")
+def test_wandb_offline_run_needs_no_account(tmp_path: Path, monkeypatch, caplog) -> None:
     monkeypatch.delenv("WANDB_MODE", raising=False)
     monkeypatch.delenv("WANDB_API_KEY", raising=False)
+    monkeypatch.setenv("NETRC", str(tmp_path / "no-netrc"))
+    monkeypatch.setenv("WANDB_CONFIG_DIR", str(tmp_path / "no-wandb-settings"))
+    cfg = compose_cfg(
+        "+experiment=rtd_pretrain",
+        *FAST,
+        "logger=wandb",
+        "trainer.max_steps=2",
+        "trainer.save_every=0",
+    )
+    with caplog.at_level(logging.INFO):
+        run_task(cfg, tmp_path / "run")
+    offline_runs = list((tmp_path / "run" / "wandb").glob("offline-run-*"))
+    assert len(offline_runs) == 1
+    assert f"wandb sync {offline_runs[0]}" in caplog.text
+
+
+@pytest.mark.slow
+@pytest.mark.usefixtures("fresh_wandb_settings")
+def test_wandb_mode_disabled_in_the_environment_writes_no_run(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("WANDB_MODE", "disabled")
     cfg = compose_cfg(
         "+experiment=rtd_pretrain",
         *FAST,
@@ -237,8 +275,7 @@ def test_wandb_offline_run_needs_no_account(tmp_path: Path, monkeypatch) -> None
         "trainer.save_every=0",
     )
     run_task(cfg, tmp_path / "run")
-    offline_runs = list((tmp_path / "run" / "wandb").glob("offline-run-*"))
-    assert len(offline_runs) == 1
+    assert not list((tmp_path / "run").rglob("*run-*"))
 
 
 def test_streaming_corpus_trains(tmp_path: Path) -> None:

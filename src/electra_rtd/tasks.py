@@ -3,12 +3,43 @@
 from __future__ import annotations
 
 import logging
+import shutil
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig
+from tqdm.contrib.logging import logging_redirect_tqdm
+
+from electra_rtd.training.run_folder import LOCK_FILE
 
 log = logging.getLogger(__name__)
+
+Result = TypeVar("Result")
+HYDRA_FILES = ".hydra"
+
+
+def run_job(job: Callable[[DictConfig, Path], Result], cfg: DictConfig) -> Result:
+    """What train.py and evaluate.py share around their job: log lines are written above the
+    progress bars (not glued onto them), and a run that fails before writing anything (a config
+    that does not validate, missing weights) leaves no empty run folder behind."""
+    run_dir = run_dir_from_hydra()
+    try:
+        with logging_redirect_tqdm():
+            return job(cfg, run_dir)
+    except Exception:
+        remove_unused_run_dir(run_dir, f"{HydraConfig.get().job.name}.log")
+        raise
+
+
+def remove_unused_run_dir(run_dir: Path, log_name: str) -> None:
+    """Delete ``run_dir`` when it holds only what Hydra and the run folder lock put there (the
+    config copy, the log and the lock file)."""
+    unused = {HYDRA_FILES, log_name, LOCK_FILE}
+    if run_dir.is_dir() and {p.name for p in run_dir.iterdir()} <= unused:
+        shutil.rmtree(run_dir)
+        log.info("removed %s: the run failed before writing anything", run_dir)
 
 
 def run_dir_from_hydra() -> Path:

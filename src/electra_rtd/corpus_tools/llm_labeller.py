@@ -1,4 +1,5 @@
-"""Keyword labels from a large language model behind any OpenAI-compatible chat endpoint.
+"""Keyword labels from a large language model behind any OpenAI-compatible chat endpoint, asked
+through the `openai` SDK (`llm_client`; `pip install 'electra-rtd[llm]'`).
 
 The same job as the silver labeller, done by asking a model: messages go in batches (one request
 answers several), the model returns keyword strings per message id as JSON, and each string is
@@ -48,8 +49,8 @@ _CODE_FENCE = re.compile(r"\A\s*```(?:json)?\s*(.*?)\s*```\s*\Z", re.DOTALL)
 
 @dataclass(frozen=True)
 class LlmConfig(Endpoint):
-    """The endpoint (base URL, model, key variable, retries), then batching, cache and prompt; the
-    API key itself never appears here (unset variable: requests go without one)."""
+    """The endpoint (base URL, model, key variable, timeout, retries), then batching, cache and
+    prompt; the API key itself never appears here (unset variable: requests go without one)."""
 
     batch_size: int = 20
     temperature: float = 0.0

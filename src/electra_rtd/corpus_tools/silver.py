@@ -32,7 +32,7 @@ from electra_rtd.corpus_tools.keyword_scoring import (
 )
 from electra_rtd.corpus_tools.normalise import NormaliseConfig
 from electra_rtd.corpus_tools.privacy import PiiKind
-from electra_rtd.data.corpus import find_corpus_files, iter_records
+from electra_rtd.data.corpus import corpus_parts, iter_records
 from electra_rtd.data.labelled import DEFAULT_LABEL, LabelledMessage, write_labelled
 from electra_rtd.metrics import Span, normalise_keyword
 
@@ -250,9 +250,9 @@ def silver_label_file(
     Both corpora are read with the project's corpus readers (.txt, .jsonl, .csv, .tsv, optionally
     .gz), which name the file and line of malformed input and skip blank messages.
     """
-    texts = [record["text"] for record in iter_records(find_corpus_files(corpus), text_column)]
+    texts = [record["text"] for record in iter_records(corpus_parts(corpus), text_column)]
     background_texts = [
-        record["text"] for record in iter_records(find_corpus_files(background), background_column)
+        record["text"] for record in iter_records(corpus_parts(background), background_column)
     ]
     labeller = SilverLabeller(config)
     write_labelled(labeller.fit_label(texts, background_texts), output)

@@ -1,8 +1,13 @@
-"""Load a message corpus (.txt, .jsonl, .csv, .tsv, optionally gzipped, or a folder of them).
+"""Load a message corpus: .txt, .jsonl, .csv, .tsv (optionally gzipped) or .parquet files, a folder
+of them, or a dataset that `datasets.load_dataset` reads (a hub id, a local folder of other data
+files; `NAME:SPLIT` picks a split, the train split by default).
 
-Every format is read by our own line-by-line readers so that bad input fails with the file and line
-that caused it, instead of an Arrow or pandas error deep inside `datasets`. `datasets` only stores the
-records: an Arrow cache (optionally built with several processes) or a lazy stream.
+Every row goes through our own checks so that bad input fails with the file and line that caused it
+(in a parquet file or a dataset: the row, the first being 1), instead of an Arrow or pandas error
+deep inside `datasets`. Text files are read by our own line-by-line readers. `datasets` stores the
+records (an Arrow cache, optionally built with several processes, or a lazy stream) and loads the
+named datasets; it is imported only there, so that commands reading files line by line (and their
+`--help`) start at once.
 """
 
 from __future__ import annotations
@@ -13,20 +18,34 @@ import json
 import logging
 import zlib
 from collections import deque
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from datetime import date
+from itertools import chain
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import datasets
 import numpy as np
-import pyarrow.compute as pc
-from datasets.exceptions import DatasetGenerationError
+
+from electra_rtd.data.hub_ids import looks_like_path
+
+if TYPE_CHECKING:
+    import datasets
+    import pyarrow as pa
+    from datasets.exceptions import DatasetGenerationError
 
 from electra_rtd.corpus_tools.privacy import excerpt_for_error
 
 logger = logging.getLogger(__name__)
 
-SUPPORTED_SUFFIXES = (".txt", ".jsonl", ".csv", ".tsv")
+# Formats read line by line, optionally gzipped; parquet compresses inside and is read by Arrow.
+LINE_SUFFIXES = (".txt", ".jsonl", ".csv", ".tsv")
+SUPPORTED_SUFFIXES = (*LINE_SUFFIXES, ".parquet")
+# `NAME:SPLIT` names a split of a dataset; without one, its train split is read.
+SPLIT_SEPARATOR = ":"
+DEFAULT_SPLIT = "train"
+# Rows per Arrow batch read from a parquet file or a dataset.
+ARROW_BATCH_ROWS = 1000
 # Blank messages are reported by line number; listing them all would flood the log.
 MAX_REPORTED_LINES = 5
 # Internal columns that locate each row while the Arrow cache is built; dropped before returning.
@@ -36,6 +55,45 @@ _LINE_COLUMN = "__corpus_line"
 
 class CorpusError(ValueError):
     """Bad corpus input; the message starts with `file:line:` so the user can go and fix it."""
+
+
+@dataclass(frozen=True)
+class HubCorpus:
+    """One split of a dataset that `datasets.load_dataset` reads: a hub id (`owner/name`), a
+    dataset name, or a local folder of data files our readers do not read (e.g. `.json`)."""
+
+    name: str
+    split: str = DEFAULT_SPLIT
+
+    def __str__(self) -> str:
+        return f"{self.name}[{self.split}]"
+
+    def load(self) -> datasets.Dataset:
+        """The split, from the datasets cache when it is there; a failure says what to do."""
+        import datasets
+        from huggingface_hub import is_offline_mode
+
+        try:
+            return datasets.load_dataset(self.name, split=self.split)
+        except (OSError, ValueError) as error:
+            if Path(self.name).is_dir():
+                reason = (
+                    f"the folder holds no corpus files ({_supported_names()}) and "
+                    "datasets.load_dataset cannot read it"
+                )
+            elif is_offline_mode():
+                reason = (
+                    "no file or folder has that name, and the Hugging Face hub is offline "
+                    "(HF_HUB_OFFLINE=1) with no copy in the datasets cache: load it once where the "
+                    "hub is reachable and copy ~/.cache/huggingface here, or pass a local file"
+                )
+            else:
+                reason = "no file or folder has that name, and datasets.load_dataset cannot load it"
+            raise CorpusError(f"{self}: {reason} ({type(error).__name__}: {error})") from None
+
+
+# One file of a corpus, or one split of a dataset.
+CorpusPart = Path | HubCorpus
 
 
 @dataclass(frozen=True)
@@ -50,9 +108,9 @@ class BlankMessages:
 class CorpusStats:
     """What loading kept and skipped, so callers and tests need not parse log messages."""
 
-    files: tuple[Path, ...]
+    files: tuple[CorpusPart, ...]
     num_messages: int
-    blank: dict[Path, BlankMessages]
+    blank: dict[CorpusPart, BlankMessages]
 
     @property
     def num_blank(self) -> int:
@@ -68,14 +126,33 @@ def find_corpus_files(path: str | Path) -> list[Path]:
         if _format_of(path) is None:
             raise CorpusError(f"{path}: unsupported corpus file; expected {_supported_names()}")
         return [path]
-    files = sorted(p for p in path.rglob("*") if p.is_file() and _format_of(p) is not None)
+    files = _files_below(path)
     if not files:
         raise CorpusError(f"{path}: folder holds no corpus files ({_supported_names()})")
     return files
 
 
+def corpus_parts(source: str | Path) -> list[CorpusPart]:
+    """What ``source`` names: a corpus file, the corpus files below a folder, or else one split of
+    a dataset for `datasets.load_dataset` (`NAME` or `NAME:SPLIT`): a hub id, or a folder holding
+    other data files. Nothing is loaded yet; a path that does not exist is a FileNotFoundError."""
+    path = Path(source)
+    if path.is_dir() and not _files_below(path):
+        return [HubCorpus(str(path))]
+    if path.exists():
+        return find_corpus_files(path)
+    name, _, split = str(source).partition(SPLIT_SEPARATOR)
+    if not Path(name).is_dir() and (looks_like_path(name) or _format_of(Path(name)) is not None):
+        raise FileNotFoundError(f"corpus path does not exist: {source}")
+    return [HubCorpus(name, split or DEFAULT_SPLIT)]
+
+
+def _files_below(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.rglob("*") if p.is_file() and _format_of(p) is not None)
+
+
 def iter_records(
-    files: Sequence[Path],
+    files: Sequence[CorpusPart | str],
     text_column: str = "text",
     keep_columns: Sequence[str] = (),
     *,
@@ -83,20 +160,24 @@ def iter_records(
 ) -> Iterator[dict]:
     """Yield `{"text": ..., **keep_columns}` per message, skipping blank ones with a warning per file.
 
-    `keep_blank=True` yields blank rows too (text "", no warning), for outputs that must stay
-    aligned one-to-one with the input rows.
+    ``files`` come from `corpus_parts` (or `find_corpus_files`). `keep_blank=True` yields blank rows
+    too (text "", no warning), for outputs that must stay aligned one-to-one with the input rows.
     """
-    for path in files:
+    for part in map(_as_part, files):
         blank_lines: list[int] = []
-        for line, record in _read_file(Path(path), text_column, keep_columns):
+        for line, record in _read_part(part, text_column, keep_columns):
             if record["text"] or keep_blank:
                 yield record
             else:
                 blank_lines.append(line)
         if blank_lines:
             _warn_blank(
-                Path(path), BlankMessages(len(blank_lines), tuple(blank_lines[:MAX_REPORTED_LINES]))
+                part, BlankMessages(len(blank_lines), tuple(blank_lines[:MAX_REPORTED_LINES]))
             )
+
+
+def _as_part(part: CorpusPart | str) -> CorpusPart:
+    return part if isinstance(part, HubCorpus) else Path(part)
 
 
 def load_corpus(
@@ -117,15 +198,17 @@ def load_corpus(
         return load_corpus_with_stats(
             path, text_column, keep_columns=keep_columns, num_proc=num_proc, cache_dir=cache_dir
         )[0]
+    import datasets
+
     _check_keep_columns(text_column, keep_columns)
     if num_proc is not None or cache_dir is not None:
         logger.warning("streaming corpus is read lazily: num_proc and cache_dir are ignored")
-    files = find_corpus_files(path)
+    files = corpus_parts(path)
     return datasets.IterableDataset.from_generator(
         _generate_messages,
         features=_features(keep_columns),
         gen_kwargs={
-            "files": [str(f) for f in files],
+            "files": files,
             "text_column": text_column,
             "keep_columns": tuple(keep_columns),
         },
@@ -145,8 +228,13 @@ def load_corpus_with_stats(
     Blank rows go into the cache and are counted from it on every load, so a cache hit reports the
     same counts and warnings as the first load.
     """
+    import datasets
+    from datasets.exceptions import DatasetGenerationError
+
     _check_keep_columns(text_column, keep_columns)
-    files = find_corpus_files(path)
+    files = corpus_parts(path)
+    # Unused by the generator: they only make the cache fingerprint follow changes to the parts.
+    stamps = [_stamp(f) for f in files]
     features = _features(keep_columns)
     features[_FILE_COLUMN] = datasets.Value("int32")
     features[_LINE_COLUMN] = datasets.Value("int64")
@@ -155,10 +243,9 @@ def load_corpus_with_stats(
             _generate_rows,
             features=features,
             gen_kwargs={
-                "files": [str(f) for f in files],
+                "files": files,
                 "file_ids": list(range(len(files))),
-                # Unused by the generator: they only make the cache fingerprint follow file changes.
-                "file_stamps": [_stamp(f) for f in files],
+                "file_stamps": stamps,
                 "text_column": text_column,
                 "keep_columns": tuple(keep_columns),
             },
@@ -172,7 +259,7 @@ def load_corpus_with_stats(
         raise cause from None
     except ValueError:
         # datasets cannot build a table from zero rows and says so vaguely; an empty re-read is free.
-        if any(True for file in files for _ in _read_file(file, text_column, keep_columns)):
+        if any(True for file in files for _ in _read_part(file, text_column, keep_columns)):
             raise
         raise CorpusError(f"{path}: the corpus holds no messages") from None
     blank = _blank_messages(rows, files)
@@ -185,45 +272,56 @@ def load_corpus_with_stats(
 
 
 def _generate_rows(
-    files: list[str],
+    files: list[CorpusPart],
     file_ids: list[int],
-    file_stamps: list[tuple[int, int]],
+    file_stamps: list[tuple[int, int] | str],
     text_column: str,
     keep_columns: tuple[str, ...],
 ) -> Iterator[dict]:
     """Every row, blank ones included (as ""), with its file and line; lists are sharded by datasets."""
     del file_stamps
     for file_id, file in zip(file_ids, files, strict=True):
-        for line, record in _read_file(Path(file), text_column, keep_columns):
+        for line, record in _read_part(file, text_column, keep_columns):
             yield {**record, _FILE_COLUMN: file_id, _LINE_COLUMN: line}
 
 
 def _generate_messages(
-    files: list[str], text_column: str, keep_columns: tuple[str, ...]
+    files: list[CorpusPart], text_column: str, keep_columns: tuple[str, ...]
 ) -> Iterator[dict]:
     """Streaming generator; a named function (not a lambda) so datasets can shard and hash it."""
-    yield from iter_records([Path(f) for f in files], text_column, keep_columns)
+    yield from iter_records(files, text_column, keep_columns)
 
 
-def _read_file(
-    path: Path, text_column: str, keep_columns: Sequence[str]
+def _read_part(
+    part: CorpusPart, text_column: str, keep_columns: Sequence[str]
 ) -> Iterator[tuple[int, dict]]:
-    """Yield `(line, record)` for every row of one file; a blank message has text ""."""
+    """Yield `(line, record)` for every row of one file or dataset; a blank message has text ""."""
+    if isinstance(part, HubCorpus):
+        rows = _arrow_rows(part.load().with_format("arrow").iter(batch_size=ARROW_BATCH_ROWS))
+    else:
+        rows = _file_rows(part, text_column, keep_columns)
+    for line, row in rows:
+        yield line, _checked(part, line, row, text_column, keep_columns)
+
+
+def _file_rows(
+    path: Path, text_column: str, keep_columns: Sequence[str]
+) -> Iterator[tuple[int, dict | None]]:
+    """`(line, row)` of one file by its format; a blank line is `None`."""
     file_format = _format_of(path)
+    if file_format == ".parquet":
+        return _parquet_rows(path)
     if file_format == ".txt":
         if keep_columns:
             raise CorpusError(
                 f"{path}: a .txt corpus has no columns to keep ({', '.join(keep_columns)})"
             )
-        rows = _txt_rows(path, text_column)
-    elif file_format == ".jsonl":
-        rows = _jsonl_rows(path)
-    elif file_format in (".csv", ".tsv"):
-        rows = _delimited_rows(path, file_format, (text_column, *keep_columns))
-    else:
-        raise CorpusError(f"{path}: unsupported corpus file; expected {_supported_names()}")
-    for line, row in rows:
-        yield line, _checked(path, line, row, text_column, keep_columns)
+        return _txt_rows(path, text_column)
+    if file_format == ".jsonl":
+        return _jsonl_rows(path)
+    if file_format in (".csv", ".tsv"):
+        return _delimited_rows(path, file_format, (text_column, *keep_columns))
+    raise CorpusError(f"{path}: unsupported corpus file; expected {_supported_names()}")
 
 
 def read_lines(path: str | Path) -> Iterator[tuple[int, str]]:
@@ -256,6 +354,21 @@ def _decoded(path: Path, number: int, raw: bytes) -> str:
             f"{error.start + 1}); re-encode the file as UTF-8"
         ) from None
     return text.removeprefix("\ufeff") if number == 1 else text
+
+
+def _parquet_rows(path: Path) -> Iterator[tuple[int, dict]]:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        yield from _arrow_rows(pq.ParquetFile(path).iter_batches(batch_size=ARROW_BATCH_ROWS))
+    except (OSError, pa.ArrowException) as error:
+        raise CorpusError(f"{path}: cannot read the parquet file: {error}") from None
+
+
+def _arrow_rows(batches: Iterable[pa.Table | pa.RecordBatch]) -> Iterator[tuple[int, dict]]:
+    """`(row, record)` of Arrow batches, the first row numbered 1."""
+    return enumerate(chain.from_iterable(batch.to_pylist() for batch in batches), start=1)
 
 
 def _txt_rows(path: Path, text_column: str) -> Iterator[tuple[int, dict]]:
@@ -320,7 +433,9 @@ def _delimited_rows(
         raise CorpusError(f"{path}:1: empty file; a header line naming the columns is required")
 
 
-def _check_columns(path: Path, line: int, columns: Sequence[str], required: Sequence[str]) -> None:
+def _check_columns(
+    path: CorpusPart, line: int, columns: Sequence[str], required: Sequence[str]
+) -> None:
     missing = [c for c in required if c not in columns]
     if missing:
         raise CorpusError(
@@ -330,7 +445,7 @@ def _check_columns(path: Path, line: int, columns: Sequence[str], required: Sequ
 
 
 def _checked(
-    path: Path, line: int, row: dict | None, text_column: str, keep_columns: Sequence[str]
+    path: CorpusPart, line: int, row: dict | None, text_column: str, keep_columns: Sequence[str]
 ) -> dict:
     """Validate one row and rename its text column to `text`; `row=None` is a blank line."""
     if row is None:
@@ -347,19 +462,26 @@ def _checked(
     return record
 
 
-def _kept_value(path: Path, line: int, column: str, value: object) -> str | None:
-    """Kept columns are strings: JSON numbers and booleans keep their JSON spelling."""
+def _kept_value(path: CorpusPart, line: int, column: str, value: object) -> str | None:
+    """Kept columns are strings: JSON numbers and booleans keep their JSON spelling, dates and
+    times (parquet, datasets) their ISO one."""
     if value is None or isinstance(value, str):
         return value
     if isinstance(value, int | float | bool):
         return json.dumps(value)
+    if isinstance(value, date):
+        return value.isoformat()
     raise CorpusError(
         f"{path}:{line}: column {column!r} holds a {type(value).__name__}, not a scalar"
     )
 
 
-def _blank_messages(rows: datasets.Dataset, files: Sequence[Path]) -> dict[Path, BlankMessages]:
+def _blank_messages(
+    rows: datasets.Dataset, files: Sequence[CorpusPart]
+) -> dict[CorpusPart, BlankMessages]:
     """Count blank rows per file straight from Arrow, which is fast even for large corpora."""
+    import pyarrow.compute as pc
+
     table = rows.data.table
     blank = pc.equal(table.column("text"), "")
     file_ids = pc.filter(table.column(_FILE_COLUMN), blank).to_numpy()
@@ -375,11 +497,13 @@ def _blank_messages(rows: datasets.Dataset, files: Sequence[Path]) -> dict[Path,
 
 
 def _drop_blank_rows(rows: datasets.Dataset) -> datasets.Dataset:
+    import pyarrow.compute as pc
+
     kept = pc.not_equal(rows.data.table.column("text"), "").to_numpy(zero_copy_only=False)
     return rows if kept.all() else rows.select(np.flatnonzero(kept))
 
 
-def _warn_blank(path: Path, skipped: BlankMessages) -> None:
+def _warn_blank(path: CorpusPart, skipped: BlankMessages) -> None:
     more = ", ..." if skipped.count > len(skipped.first_lines) else ""
     logger.warning(
         "%s: skipped %d empty or whitespace-only messages (lines %s%s)",
@@ -392,7 +516,7 @@ def _warn_blank(path: Path, skipped: BlankMessages) -> None:
 
 def _corpus_error_behind(
     error: DatasetGenerationError,
-    files: Sequence[Path],
+    files: Sequence[CorpusPart],
     text_column: str,
     keep_columns: Sequence[str],
 ) -> CorpusError | None:
@@ -408,7 +532,7 @@ def _corpus_error_behind(
         seen = seen.__cause__ or seen.__context__
     try:
         for path in files:
-            deque(_read_file(path, text_column, keep_columns), maxlen=0)
+            deque(_read_part(path, text_column, keep_columns), maxlen=0)
     except CorpusError as reread:
         return reread
     return None
@@ -427,23 +551,30 @@ def _check_keep_columns(text_column: str, keep_columns: Sequence[str]) -> None:
 
 
 def _features(keep_columns: Sequence[str]) -> datasets.Features:
+    import datasets
+
     return datasets.Features(
         {"text": datasets.Value("string"), **{c: datasets.Value("string") for c in keep_columns}}
     )
 
 
 def _format_of(path: Path) -> str | None:
-    """The corpus format from the suffix (`.gz` is looked through), or None for other files."""
+    """The corpus format from the suffix (`.gz` is looked through for the line formats), or None
+    for other files."""
     suffixes = [s.lower() for s in path.suffixes]
     if suffixes[-1:] == [".gz"]:
         suffixes.pop()
+        return suffixes[-1] if suffixes and suffixes[-1] in LINE_SUFFIXES else None
     return suffixes[-1] if suffixes and suffixes[-1] in SUPPORTED_SUFFIXES else None
 
 
-def _stamp(path: Path) -> tuple[int, int]:
-    stat = path.stat()
+def _stamp(part: CorpusPart) -> tuple[int, int] | str:
+    """What changes with the part's content: a file's size and time, a dataset's fingerprint."""
+    if isinstance(part, HubCorpus):
+        return part.load()._fingerprint
+    stat = part.stat()
     return stat.st_size, stat.st_mtime_ns
 
 
 def _supported_names() -> str:
-    return ", ".join(SUPPORTED_SUFFIXES) + " (each optionally .gz)"
+    return ", ".join(LINE_SUFFIXES) + " (each optionally .gz), .parquet"

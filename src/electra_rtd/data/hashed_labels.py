@@ -20,7 +20,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from electra_rtd.data.corpus import CorpusError, find_corpus_files, iter_records
+from electra_rtd.data.corpus import CorpusError, corpus_parts, iter_records
 from electra_rtd.data.labelled import DEFAULT_LABEL, LabelledMessage
 from electra_rtd.data.splits import SPLIT_NAMES
 from electra_rtd.metrics import Span
@@ -104,7 +104,7 @@ def join_labels(
     """
     wanted = {key: split for split, records in labels.items() for key in records}
     found: dict[str, str] = {}
-    for row in iter_records(find_corpus_files(corpus), text_column):
+    for row in iter_records(corpus_parts(corpus), text_column):
         key = text_sha256(row["text"])
         if key in wanted:
             found.setdefault(key, row["text"])

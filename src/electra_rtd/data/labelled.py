@@ -147,10 +147,15 @@ def write_labelled(messages: Iterable[LabelledMessage], path: str | Path) -> Pat
     count = 0
     with open_output(path) as handle:
         for message in messages:
-            handle.write(json.dumps(_record(message), ensure_ascii=False) + "\n")
+            handle.write(labelled_line(message))
             count += 1
     logger.info("wrote %d labelled messages to %s", count, path)
     return path
+
+
+def labelled_line(message: LabelledMessage) -> str:
+    """One message as the JSON line `write_labelled` writes (newline included)."""
+    return json.dumps(_record(message), ensure_ascii=False) + "\n"
 
 
 def synthetic_labelled(n: int, seed: int = 0) -> list[LabelledMessage]:

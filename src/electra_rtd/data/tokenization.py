@@ -29,6 +29,7 @@ from transformers import (
     PreTrainedTokenizerFast,
 )
 
+from electra_rtd.data.hub_ids import looks_like_path
 from electra_rtd.outputs import atomic_path
 
 logger = logging.getLogger(__name__)
@@ -62,7 +63,7 @@ def load_tokenizer(name_or_path: str | Path) -> PreTrainedTokenizerBase:
                 f"{folder} is not a tokenizer folder: expected tokenizer.json (from save_pretrained) "
                 f"or vocab.txt ({error})"
             ) from error
-    if _looks_like_path(str(name_or_path)):
+    if looks_like_path(str(name_or_path)):
         raise TokenizerLoadError(f"tokenizer folder {str(name_or_path)!r} does not exist")
     try:
         return AutoTokenizer.from_pretrained(str(name_or_path))
@@ -102,6 +103,8 @@ def train_wordpiece(
         min_frequency=min_frequency,
         special_tokens=list(SPECIAL_TOKENS),
         continuing_subword_prefix="##",
+        # Its bars print empty lines into logs and around tqdm's bars; training takes seconds.
+        show_progress=False,
     )
     backend.train_from_iterator(_text_batches(texts), trainer=trainer)
     cls_id, sep_id = backend.token_to_id(CLS), backend.token_to_id(SEP)
@@ -207,11 +210,6 @@ def _load_vocab_folder(folder: Path) -> PreTrainedTokenizerBase:
         options["model_max_length"] = max_positions
     logger.info("loading %s as a WordPiece vocabulary with %s", folder, options)
     return BertTokenizer.from_pretrained(folder, **options)
-
-
-def _looks_like_path(name: str) -> bool:
-    """Hub ids are `name` or `owner/name`; anything else was meant as a folder."""
-    return name.startswith((".", "/", "~")) or "\\" in name or name.count("/") > 1
 
 
 def _read_json(path: Path) -> dict:

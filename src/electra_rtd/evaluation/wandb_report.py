@@ -9,14 +9,13 @@ made in W&B's ``disabled`` mode: the same code runs, nothing is written.
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from electra_rtd.evaluation.aggregate import GroupSummary
 from electra_rtd.evaluation.report import format_stat, metric_columns
-from electra_rtd.training.tracking import tracker_name, wandb_mode
+from electra_rtd.training.tracking import log_run_location, tracker_name, wandb_init_kwargs
 
 log = logging.getLogger(__name__)
 
@@ -34,17 +33,10 @@ def log_comparison(
     import wandb
 
     logger_cfg = logger_cfg or {}
-    mode = "disabled" if tracker_name(logger_cfg) is None else wandb_mode(logger_cfg.get("mode"))
-    os.environ.setdefault("WANDB_SILENT", "true")
-    run = wandb.init(
-        project=logger_cfg.get("project"),
-        group=logger_cfg.get("group"),
-        name=name,
-        job_type="evaluate",
-        tags=list(logger_cfg.get("tags") or []),
-        mode=mode,
-        dir=str(out_dir),
-    )
+    kwargs = {**wandb_init_kwargs(logger_cfg, out_dir), "name": name, "job_type": "evaluate"}
+    if tracker_name(logger_cfg) is None:
+        kwargs["mode"] = "disabled"
+    run = wandb.init(project=logger_cfg.get("project"), **kwargs)
     try:
         run.log(
             {
@@ -55,7 +47,8 @@ def log_comparison(
         )
     finally:
         run.finish()
-    log.info("logged the comparison to W&B (%s mode, group %s)", mode, logger_cfg.get("group"))
+    log.info("logged the comparison to W&B (group %s)", logger_cfg.get("group"))
+    log_run_location(run)
 
 
 def runs_table(records: Sequence[Mapping[str, Any]]) -> Any:

@@ -43,6 +43,20 @@ def format_metrics(metrics: dict[str, float]) -> str:
     return " ".join(f"{key}={value:.4g}" for key, value in metrics.items())
 
 
+def metrics_block(metrics: dict[str, float]) -> str:
+    """Final metrics one per line, names and values aligned, as HF Trainer's ``log_metrics``
+    prints them (``  eval_loss       =     2.3456``); four significant digits, counts whole."""
+    values = {
+        key: f"{value:,}" if isinstance(value, int) else f"{value:.4g}"
+        for key, value in metrics.items()
+    }
+    key_width = max(map(len, values), default=0)
+    value_width = max(map(len, values.values()), default=0)
+    return "\n".join(
+        f"  {key:<{key_width}} = {value:>{value_width}}" for key, value in values.items()
+    )
+
+
 class StatsMeter:
     """Sums the step counters on device and syncs only when asked (at logging time)."""
 

@@ -21,6 +21,7 @@ from electra_rtd.models.electra import (
     electra_config,
     load_pretrained,
 )
+from electra_rtd.models.saving import save_model_folder
 
 log = logging.getLogger(__name__)
 
@@ -94,10 +95,8 @@ def export_tagger(
     ``PeftModel.from_pretrained``); ``export_dir/model`` is what users and the extractor load.
     """
     if isinstance(model, PeftModel):
-        model.save_pretrained(export_dir / "adapter")
-        tokenizer.save_pretrained(export_dir / "adapter")
+        save_model_folder(model, tokenizer, export_dir / "adapter")
         model = model.merge_and_unload()
-    model.save_pretrained(export_dir / "model")
-    tokenizer.save_pretrained(export_dir / "model")
+    save_model_folder(model, tokenizer, export_dir / "model")
     log.info("exported tagger to %s", export_dir / "model")
     return export_dir / "model"

@@ -14,7 +14,7 @@ import logging
 from collections.abc import Iterable, Iterator, Sequence
 from itertools import islice
 from pathlib import Path
-from typing import Literal, NamedTuple
+from typing import NamedTuple, overload
 
 import numpy as np
 import torch
@@ -26,8 +26,9 @@ from electra_rtd.data.windows import AUTO, Stride, resolve_stride, window_parts
 from electra_rtd.metrics.keyword_scores import OUTSIDE_TAG, Span
 from electra_rtd.tagging.calibration import Calibration
 from electra_rtd.tagging.decoding import Keyword, keywords_from_tokens
-from electra_rtd.tagging.model_folder import TaggerError, load_tagging_model
-from electra_rtd.tagging.onnx_runtime import BACKENDS, Backend, OnnxTagger, onnx_graph
+from electra_rtd.tagging.model_folder import TaggerError, load_tagging_model, resolve_model_folder
+from electra_rtd.tagging.onnx_runtime import OnnxTagger, onnx_graph
+from electra_rtd.tagging.options import BACKENDS, DECODES, Backend, Decode
 from electra_rtd.tagging.ranker import CandidateRanker, compound_candidates, select
 
 logger = logging.getLogger(__name__)
@@ -37,11 +38,6 @@ logger = logging.getLogger(__name__)
 CHUNK_BATCHES = 32
 # Fewest tokens a message can keep: [CLS], one real token, [SEP].
 MIN_MAX_LENGTH = 3
-# How spans are formed: from the BIO tags; from Kiwi noun compounds the encoder scores as
-# keywords; or the tagged spans plus the candidates that overlap none of them.
-# "ranked": the candidate ranker saved beside the model (`ranker`) picks among Kiwi compounds.
-Decode = Literal["tags", "candidates", "both", "ranked"]
-DECODES: tuple[str, ...] = ("tags", "candidates", "both", "ranked")
 # A candidate is a keyword when its tokens' mean keyword probability reaches this.
 CANDIDATE_THRESHOLD = 0.5
 
@@ -57,7 +53,9 @@ class TokenScores(NamedTuple):
 
 
 class KeywordTagger:
-    """Batched keyword extraction; build it with `from_pretrained` from an exported model folder."""
+    """Batched keyword extraction; build it with `from_pretrained` from an exported model folder
+    or hub id. Like KeyBERT's ``extract_keywords`` and HF pipelines, it takes one text or a list
+    (``tagger("...")`` is ``tagger.extract("...")``)."""
 
     def __init__(
         self,
@@ -119,7 +117,7 @@ class KeywordTagger:
     @classmethod
     def from_pretrained(
         cls,
-        model_dir: str | Path,
+        model_name_or_path: str | Path,
         device: str | torch.device | None = None,
         batch_size: int = 64,
         max_length: int = 128,
@@ -129,8 +127,10 @@ class KeywordTagger:
         backend: Backend = "torch",
         decode: Decode | None = None,
     ) -> KeywordTagger:
-        """Load a model folder (model + fast tokenizer, BIO id2label) onto ``device``.
+        """Load a model folder or hub id (model + fast tokenizer, BIO id2label) onto ``device``.
 
+        A hub id (``owner/name``) is downloaded into the Hugging Face cache, or read from it when
+        the hub is offline; a missing one fails with what to download.
         ``device`` None picks CUDA when available. ``dtype`` None keeps the saved dtype (fp32 runs
         under bf16 autocast on CUDA); ``"bfloat16"`` roughly doubles CPU throughput on CPUs with
         AVX512-BF16 or AMX, at the cost of bf16 rounding in the scores. ``backend`` "onnx" or
@@ -151,8 +151,8 @@ class KeywordTagger:
         )
         if device.type == "cuda" and not torch.cuda.is_available():
             raise TaggerError("device 'cuda' was asked for but no CUDA GPU is available")
-        model, tokenizer, tags = load_tagging_model(model_dir, dtype)
-        folder = Path(model_dir).expanduser()
+        folder = resolve_model_folder(model_name_or_path)
+        model, tokenizer, tags = load_tagging_model(folder, dtype)
         ranker = CandidateRanker.load(folder)
         tagger = cls(
             model.to(device),
@@ -171,36 +171,52 @@ class KeywordTagger:
             tagger._forward = OnnxTagger(graph)
         return tagger
 
+    @overload
     def extract(
-        self, texts: Sequence[str], top_k: int | None = None, min_score: float = 0.0
-    ) -> list[list[Keyword]]:
-        """The keywords of each text, in input order; blank texts get none.
+        self, texts: str, top_n: int | None = None, threshold: float = 0.0
+    ) -> list[Keyword]: ...
 
-        ``top_k`` keeps a message's highest-scoring distinct keywords (by plain form, with every
-        occurrence), ``min_score`` drops those below it; the kept ones stay in text order.
+    @overload
+    def extract(
+        self, texts: Sequence[str], top_n: int | None = None, threshold: float = 0.0
+    ) -> list[list[Keyword]]: ...
+
+    def extract(
+        self, texts: str | Sequence[str], top_n: int | None = None, threshold: float = 0.0
+    ) -> list[Keyword] | list[list[Keyword]]:
+        """The keywords of one text, or of each text of a list in input order; blank texts get
+        none.
+
+        ``top_n`` keeps a message's highest-scoring distinct keywords (by plain form, with every
+        occurrence), ``threshold`` drops those scoring below it; the kept ones stay in text order.
         """
-        return list(self.iter_extract(texts, top_k=top_k, min_score=min_score))
+        if isinstance(texts, str):
+            return self.extract([texts], top_n, threshold)[0]
+        return list(self.iter_extract(texts, top_n=top_n, threshold=threshold))
+
+    __call__ = extract
 
     def iter_extract(
         self,
         texts: Iterable[str],
         chunk_size: int | None = None,
-        top_k: int | None = None,
-        min_score: float = 0.0,
+        top_n: int | None = None,
+        threshold: float = 0.0,
     ) -> Iterator[list[Keyword]]:
         """Stream keywords for any iterable of texts, holding one chunk of texts at a time.
 
         ``chunk_size`` (default 32 batches) bounds memory; results equal `extract`'s.
         """
         if isinstance(texts, str):
-            raise TypeError("extract takes a sequence of texts, not one str: wrap it in a list")
-        if top_k is not None and top_k < 1:
-            raise TaggerError(f"top_k must be at least 1 (or None for all), got {top_k}")
+            # Iterating a str would tag it one character at a time.
+            raise TypeError("iter_extract takes an iterable of texts, not one str: use extract")
+        if top_n is not None and top_n < 1:
+            raise TaggerError(f"top_n must be at least 1 (or None for all), got {top_n}")
         chunk_size = chunk_size or self.batch_size * CHUNK_BATCHES
         remaining = iter(texts)
         while chunk := list(islice(remaining, chunk_size)):
             for keywords in self._extract_chunk(chunk):
-                yield _limited(keywords, top_k, min_score)
+                yield _limited(keywords, top_n, threshold)
 
     def token_scores(self, texts: Sequence[str]) -> list[TokenScores]:
         """Per text, its real tokens' character offsets and the model's outputs for each: what
@@ -360,15 +376,15 @@ def with_candidates(
     return sorted(found)
 
 
-def _limited(keywords: list[Keyword], top_k: int | None, min_score: float) -> list[Keyword]:
-    """Keywords from ``min_score`` on, of the ``top_k`` best distinct plain forms (each form's
+def _limited(keywords: list[Keyword], top_n: int | None, threshold: float) -> list[Keyword]:
+    """Keywords from ``threshold`` on, of the ``top_n`` best distinct plain forms (each form's
     every occurrence is kept: a brand named five times is one keyword, not five)."""
-    kept = [keyword for keyword in keywords if keyword.score >= min_score]
-    if top_k is not None:
+    kept = [keyword for keyword in keywords if keyword.score >= threshold]
+    if top_n is not None:
         best: dict[str, float] = {}
         for keyword in kept:
             form = keyword.norm.casefold()
             best[form] = max(best.get(form, 0.0), keyword.score)
-        chosen = set(sorted(best, key=lambda form: -best[form])[:top_k])
+        chosen = set(sorted(best, key=lambda form: -best[form])[:top_n])
         kept = [keyword for keyword in kept if keyword.norm.casefold() in chosen]
     return kept

@@ -21,8 +21,10 @@ from transformers import (
     PreTrainedTokenizerBase,
 )
 
+from electra_rtd.data.hub_ids import looks_like_path
 from electra_rtd.data.tokenization import TokenizerLoadError, load_tokenizer
 from electra_rtd.metrics.keyword_scores import OUTSIDE_TAG
+from electra_rtd.models.electra import hub_offline, missing_weights_message
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +42,31 @@ DTYPES = {"float32": torch.float32, "bfloat16": torch.bfloat16, "float16": torch
 
 class TaggerError(ValueError):
     """A keyword tagger cannot be set up: a bad model folder or setting, said in words to fix it."""
+
+
+def resolve_model_folder(name_or_path: str | Path) -> Path:
+    """The local folder of a tagger: ``name_or_path`` itself, or a hub id's snapshot in the
+    Hugging Face cache (downloaded unless the hub is offline).
+
+    A path that does not exist is returned as it is, for `load_tagging_model` to say so.
+    """
+    folder = Path(name_or_path).expanduser()
+    if folder.is_dir() or looks_like_path(str(name_or_path)):
+        return folder
+    from huggingface_hub import snapshot_download
+    from huggingface_hub.errors import HFValidationError
+
+    try:
+        return Path(snapshot_download(str(name_or_path)))
+    except HFValidationError:
+        return folder  # not a hub id either: a folder name that does not exist
+    except OSError as error:
+        reason = (
+            "no local folder has that name, HF_HUB_OFFLINE is set and it is not in the local cache"
+            if hub_offline()
+            else f"the hub could not provide it: {error}"
+        )
+        raise TaggerError(missing_weights_message(str(name_or_path), "tagger", reason)) from None
 
 
 def load_tagging_model(

@@ -17,7 +17,6 @@ import os
 import warnings
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Literal
 
 import numpy as np
 import torch
@@ -27,8 +26,6 @@ from electra_rtd.tagging.model_folder import TaggerError
 
 logger = logging.getLogger(__name__)
 
-Backend = Literal["torch", "onnx", "onnx-int8"]
-BACKENDS: tuple[str, ...] = ("torch", "onnx", "onnx-int8")
 INPUTS = ("input_ids", "attention_mask")
 OPSET = 17
 WEIGHT_SUFFIXES = (".safetensors", ".bin")

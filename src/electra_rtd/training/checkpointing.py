@@ -16,6 +16,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from accelerate import Accelerator
+from safetensors import SafetensorError
 
 from electra_rtd.outputs import OutputError, describe_os_error, fsync_dir, fsync_tree, write_text
 
@@ -43,9 +44,11 @@ def save_checkpoint(
     if accelerator.is_main_process:
         shutil.rmtree(tmp, ignore_errors=True)
     accelerator.wait_for_everyone()
+    # Model weights as safetensors; accelerate writes the optimizer, scheduler and RNG states
+    # with torch.save (pickle) whatever the setting: safetensors holds tensors only.
     try:
-        accelerator.save_state(str(tmp), safe_serialization=False)
-    except (RuntimeError, OSError) as error:
+        accelerator.save_state(str(tmp), safe_serialization=True)
+    except (RuntimeError, OSError, SafetensorError) as error:
         raise OutputError(_save_failure(tmp, error)) from error
     accelerator.wait_for_everyone()
     if accelerator.is_main_process:
@@ -62,13 +65,14 @@ def save_checkpoint(
 
 
 def _save_failure(folder: Path, error: Exception) -> str:
-    """torch reports a full disk as ``[enforce fail at inline_container.cc] unexpected pos``."""
+    """torch reports a full disk as ``[enforce fail at inline_container.cc] unexpected pos``,
+    safetensors (the weights) as ``SafetensorError: ... I/O error: File too large``."""
     if isinstance(error, OSError):
         return describe_os_error(folder, error)
     free = shutil.disk_usage(folder.parent).free
     return (
         f"{folder}: cannot write the checkpoint: disk full or file size limit reached? "
-        f"({free / 2**20:.0f} MiB free; torch said: {str(error).splitlines()[0][:120]})"
+        f"({free / 2**20:.0f} MiB free; {type(error).__name__}: {str(error).splitlines()[0][:120]})"
     )
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from torch import nn
 from transformers import PreTrainedTokenizerBase
 
+from electra_rtd.models.saving import save_model_folder
 from electra_rtd.objectives.mlm import MaskedLanguageModeling
 from electra_rtd.objectives.rtd import ReplacedTokenDetection
 
@@ -27,9 +28,6 @@ def export_pretrained(
         raise TypeError(f"cannot export {type(objective).__name__}")
     written = {}
     for role, model in models.items():
-        folder = export_dir / role
-        model.save_pretrained(folder)
-        tokenizer.save_pretrained(folder)
-        written[role] = folder
-        log.info("exported %s to %s", role, folder)
+        written[role] = save_model_folder(model, tokenizer, export_dir / role)
+        log.info("exported %s to %s", role, written[role])
     return written

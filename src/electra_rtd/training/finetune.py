@@ -19,7 +19,7 @@ from electra_rtd.data.batching import make_train_loader
 from electra_rtd.data.pretraining import prepare_tokenizer
 from electra_rtd.data.tagging_sets import load_tagging_splits
 from electra_rtd.data.token_labels import bio_label_names, encode_labelled
-from electra_rtd.metrics.pretraining import format_metrics
+from electra_rtd.metrics.pretraining import format_metrics, metrics_block
 from electra_rtd.metrics.tagging import score_tagger
 from electra_rtd.models.electra import count_parameters
 from electra_rtd.models.tagger import apply_lora, build_tagger, export_tagger
@@ -28,7 +28,9 @@ from electra_rtd.training.checkpointing import (
     save_checkpoint,
 )
 from electra_rtd.training.loop import optimizer_updates, prepare_training
+from electra_rtd.training.model_card import write_model_card
 from electra_rtd.training.runtime import start_run
+from electra_rtd.training.tracking import end_tracking, tracker_metrics
 
 log = logging.getLogger(__name__)
 
@@ -113,7 +115,7 @@ def finetune_tagger(cfg: DictConfig, run_dir: Path) -> dict[str, float]:
         # Dev evaluation on the main process; the best weights are kept by dev span F1.
         if progress.step % tagging.eval_every == 0 or progress.step == total_steps:
             scores = dev_scores() if accelerator.is_main_process else {}
-            accelerator.log({f"dev/{k}": v for k, v in scores.items()}, step=progress.step)
+            accelerator.log({f"eval/{k}": v for k, v in scores.items()}, step=progress.step)
             if accelerator.is_main_process:
                 log.info("step %d dev: %s", progress.step, format_metrics(scores))
                 if scores[tagging.select_metric] > best_f1:
@@ -160,9 +162,10 @@ def finetune_tagger(cfg: DictConfig, run_dir: Path) -> dict[str, float]:
             steps=progress.step,
         )
         (run_dir / "metrics.json").write_text(json.dumps(metrics, indent=2), encoding="utf-8")
-        log.info("test metrics: %s", json.dumps(metrics))
-    accelerator.log(metrics, step=progress.step)
-    accelerator.end_training()
+        write_model_card(exported, cfg, metrics)
+        log.info("test metrics\n%s", metrics_block(metrics))
+    accelerator.log(tracker_metrics(metrics), step=progress.step)
+    end_tracking(accelerator)
     return metrics
 
 

@@ -29,11 +29,13 @@ from electra_rtd.corpus_tools.keyword_norm import plain_keyword
 from electra_rtd.data.labelled import LabelledMessage
 from electra_rtd.data.tagging_sets import load_tagging_splits
 from electra_rtd.data.windows import AUTO, Stride
+from electra_rtd.metrics.pretraining import metrics_block
 from electra_rtd.metrics.tagging import score_tagger
 from electra_rtd.tagging import KeywordTagger
 from electra_rtd.tagging.calibration import expected_calibration_error, fit_calibration
 from electra_rtd.tagging.ranker import fit_ranker
 from electra_rtd.training.finetune import finetune_tagger
+from electra_rtd.training.model_card import write_model_card
 from electra_rtd.training.silver_tagger import pretrain_backbone, read_messages, write_silver_labels
 
 log = logging.getLogger(__name__)
@@ -61,6 +63,7 @@ def train_kisa_tagger(cfg: DictConfig, run_dir: Path) -> dict[str, float]:
     options = (cfg.data.max_length, cfg.data.get("stride"))
     metrics.update(calibrate(model_dir, splits["dev"], *options))
     (run_dir / "metrics.json").write_text(json.dumps(metrics, indent=2), encoding="utf-8")
+    write_model_card(model_dir, cfg, metrics)
     return metrics
 
 
@@ -88,7 +91,7 @@ def rank_candidates(
         ranker_threshold=ranker.threshold,
         train_seconds=time.perf_counter() - started,
     )
-    log.info("test metrics: %s", json.dumps(metrics))
+    log.info("test metrics\n%s", metrics_block(metrics))
     return metrics
 
 

@@ -21,7 +21,12 @@ from electra_rtd.data.pretraining import (
     prepare_tokenizer,
     tokenize,
 )
-from electra_rtd.metrics.pretraining import StatsMeter, evaluate_objective, format_metrics
+from electra_rtd.metrics.pretraining import (
+    StatsMeter,
+    evaluate_objective,
+    format_metrics,
+    metrics_block,
+)
 from electra_rtd.objectives.build import build_objective
 from electra_rtd.objectives.mlm import MLMOutput
 from electra_rtd.objectives.rtd import RTDOutput
@@ -30,7 +35,9 @@ from electra_rtd.training.checkpointing import (
 )
 from electra_rtd.training.export import export_pretrained
 from electra_rtd.training.loop import optimizer_updates, prepare_training
+from electra_rtd.training.model_card import write_model_card
 from electra_rtd.training.runtime import start_run, step_rng
+from electra_rtd.training.tracking import end_tracking, tracker_metrics
 
 log = logging.getLogger(__name__)
 
@@ -123,9 +130,10 @@ def pretrain(cfg: DictConfig, run_dir: Path) -> dict[str, float]:
         eval_loader = DataLoader(eval_set, batch_size=trainer.eval_batch_size, collate_fn=collate)
         with accelerator.autocast():
             metrics = evaluate_objective(model, eval_loader, cfg.seed, accelerator.device)
-        export_pretrained(model, tokenizer, run_dir / "export")
+        for folder in export_pretrained(model, tokenizer, run_dir / "export").values():
+            write_model_card(folder, cfg, metrics)
         (run_dir / "metrics.json").write_text(json.dumps(metrics, indent=2), encoding="utf-8")
-        log.info("held-out metrics: %s", json.dumps(metrics))
-    accelerator.log(metrics, step=progress.step)
-    accelerator.end_training()
+        log.info("held-out metrics\n%s", metrics_block(metrics))
+    accelerator.log(tracker_metrics(metrics), step=progress.step)
+    end_tracking(accelerator)
     return metrics

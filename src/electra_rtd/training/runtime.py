@@ -67,6 +67,9 @@ def start_run(
 def configure_logging(accelerator: Accelerator) -> None:
     """Full logs from the main process; warnings only from the others, as in HF's examples."""
     logging.getLogger("accelerate").setLevel(logging.WARNING)  # one line per saved file otherwise
+    # RTD's generator shares the discriminator's embeddings; safetensors stores them once and
+    # accelerate warns so at every checkpoint (the resume test checks they come back).
+    logging.getLogger("accelerate.utils.other").setLevel(logging.ERROR)
     if accelerator.is_local_main_process:
         datasets.utils.logging.set_verbosity_warning()
         transformers.utils.logging.set_verbosity_warning()

@@ -17,7 +17,7 @@ from omegaconf import DictConfig, OmegaConf, open_dict
 
 from electra_rtd.corpus_tools.held_out import keep_for_training
 from electra_rtd.corpus_tools.silver import SilverConfig, SilverLabeller
-from electra_rtd.data.corpus import find_corpus_files, iter_records
+from electra_rtd.data.corpus import corpus_parts, iter_records
 from electra_rtd.data.hashed_labels import read_label_file
 from electra_rtd.data.labelled import write_labelled
 from electra_rtd.training.finetune import finetune_tagger
@@ -41,7 +41,7 @@ def read_messages(silver_cfg: DictConfig) -> list[str]:
     banned = excluded_hashes(silver_cfg.get("exclude_hashes"))
     rows = list(
         iter_records(
-            find_corpus_files(silver_cfg.corpus),
+            corpus_parts(silver_cfg.corpus),
             silver_cfg.text_column,
             keep_columns=tuple(exclude),
         )
@@ -56,7 +56,7 @@ def read_messages(silver_cfg: DictConfig) -> list[str]:
 
 def read_background(silver_cfg: DictConfig) -> list[str]:
     """Ordinary Korean text whose vocabulary the keywords must stand out against."""
-    rows = iter_records(find_corpus_files(silver_cfg.background), silver_cfg.background_column)
+    rows = iter_records(corpus_parts(silver_cfg.background), silver_cfg.background_column)
     texts = [row["text"] for _, row in zip(range(silver_cfg.max_background), rows, strict=False)]
     log.info("%d background messages from %s", len(texts), silver_cfg.background)
     return texts

@@ -21,7 +21,7 @@ from electra_rtd.corpus_tools.dedup.clusters import DedupResult, merge_labels
 from electra_rtd.corpus_tools.dedup.config import COMBINED, DedupConfig, SemanticConfig
 from electra_rtd.corpus_tools.dedup.keying import KeyedBatch, keyed_batches
 from electra_rtd.corpus_tools.dedup.lexical import MinHashLinker
-from electra_rtd.data.corpus import find_corpus_files, iter_records
+from electra_rtd.data.corpus import corpus_parts, iter_records
 
 if TYPE_CHECKING:
     from electra_rtd.corpus_tools.dedup.semantic import SentenceEncoder
@@ -58,7 +58,7 @@ def deduplicate_corpus(
 
     A malformed file stops with `path:line: what is wrong` (see `electra_rtd.data.corpus`).
     """
-    records = iter_records(find_corpus_files(path), text_column, keep_blank=True)
+    records = iter_records(corpus_parts(path), text_column, keep_blank=True)
     return deduplicate((record["text"] for record in records), config, encoder)
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from tqdm.auto import tqdm
 
 from electra_rtd.corpus_tools.privacy import excerpt_for_error
-from electra_rtd.data.corpus import CorpusError, find_corpus_files, iter_records
+from electra_rtd.data.corpus import CorpusError, CorpusPart, corpus_parts, iter_records
 
 logger = logging.getLogger(__name__)
 
@@ -30,7 +30,7 @@ class ReportRows:
 
     texts: list[str]
     days: list[str] | None
-    files: tuple[Path, ...]
+    files: tuple[CorpusPart, ...]
     # Rows dropped because a column held an excluded value (the held-out day, say).
     excluded: int
 
@@ -50,7 +50,7 @@ def read_report_rows(
     if limit is not None and limit < 1:
         raise ValueError(f"limit must be at least 1, got {limit}")
     exclude = {column: frozenset(values) for column, values in (exclude or {}).items()}
-    files = tuple(find_corpus_files(path))
+    files = tuple(corpus_parts(path))
     columns = list(dict.fromkeys([*([date_column] if date_column else []), *exclude]))
     texts: list[str] = []
     days: list[str] | None = [] if date_column else None
@@ -73,15 +73,15 @@ def read_report_rows(
 
 
 def _records(
-    files: tuple[Path, ...], text_column: str, columns: list[str]
-) -> Iterator[tuple[Path, int, dict]]:
+    files: tuple[CorpusPart, ...], text_column: str, columns: list[str]
+) -> Iterator[tuple[CorpusPart, int, dict]]:
     """(file, 1-based position among the file's messages, record) of every non-blank message."""
     for file in files:
         for position, record in enumerate(iter_records([file], text_column, columns), start=1):
             yield file, position, record
 
 
-def _iso_day(value: str | None, file: Path, position: int, column: str) -> str:
+def _iso_day(value: str | None, file: CorpusPart, position: int, column: str) -> str:
     try:
         return date.fromisoformat((value or "")[:ISO_DAY_LENGTH]).isoformat()
     except ValueError:
