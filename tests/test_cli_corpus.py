@@ -117,6 +117,23 @@ def test_normalise_and_label_write_to_standard_output_with_dash(tmp_path: Path, 
     assert not (tmp_path / "-").exists()
 
 
+def test_standard_output_is_not_checked_as_a_file_in_the_input_folder(
+    tmp_path: Path, capsys, monkeypatch
+) -> None:
+    """Run inside the corpus folder: `-` is not a file there, so it is not refused as an output
+    inside the input folder (what a file named `-` would be)."""
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    (folder / "messages.txt").write_text("오늘 3시에 만나\n", encoding="utf-8")
+    monkeypatch.chdir(folder)
+
+    for argv in (["normalise", "."], ["label", ".", "-o", "-"]):
+        assert main([*argv, "--no-progress"]) == 0, argv
+        rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+        assert [row["text"] for row in rows] == ["오늘 3시에 만나"], argv
+    assert sorted(p.name for p in folder.iterdir()) == ["messages.txt"]
+
+
 def test_dedup_writes_rows_and_clusters(corpus: Path, tmp_path: Path) -> None:
     output = tmp_path / "dedup"
     argv = ["dedup", str(corpus), "-o", str(output), "--text-column", "message"]

@@ -11,6 +11,7 @@ from typing import Any
 
 from electra_rtd.data.hub_ids import looks_like_path
 from electra_rtd.metrics.pretraining import metrics_block
+from electra_rtd.outputs import write_text
 
 CARD = "README.md"
 # The hub's pipeline for each exported role; used by the hub widget and `pipeline()`.
@@ -83,6 +84,4 @@ def model_card(cfg: Mapping[str, Any], role: str, metrics: Mapping[str, float]) 
 
 def write_model_card(folder: Path, cfg: Mapping[str, Any], metrics: Mapping[str, float]) -> Path:
     """Write ``folder/README.md`` for the export in ``folder`` (its name is its role)."""
-    path = folder / CARD
-    path.write_text(model_card(cfg, folder.name, metrics), encoding="utf-8")
-    return path
+    return write_text(folder / CARD, model_card(cfg, folder.name, metrics))
