@@ -212,7 +212,7 @@ def test_two_cpu_processes_match_one_process_with_the_same_global_batch(
     ]  # fmt: skip
     result = subprocess.run(command, cwd=REPO_ROOT, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr[-3000:]
-    runs = list((tmp_path / "rtd_pretrain").iterdir())
+    runs = [p for p in (tmp_path / "rtd_pretrain").iterdir() if not p.name.startswith(".")]
     assert len(runs) == 1, runs
     assert "batch 8 x 2 processes" in (runs[0] / "train.log").read_text()
     assert (runs[0] / "checkpoints" / "step_00000030" / "random_states_1.pkl").is_file()

@@ -91,8 +91,14 @@ def test_a_second_run_in_a_folder_in_use_is_refused_before_hydra_writes(tmp_path
 
 def test_a_folder_holding_an_earlier_run_needs_resume(tmp_path: Path) -> None:
     run_dir = tmp_path / "run"
-    (run_dir / ".hydra").mkdir(parents=True)
-    with pytest.raises(RunFolderInUse, match="holds an earlier run"), lock_run_folder(run_dir):
+    with lock_run_folder(run_dir, launch="first"):
+        pass
+    with lock_run_folder(run_dir, launch="first"):  # another process of the same launch
+        pass
+    with (
+        pytest.raises(RunFolderInUse, match="holds an earlier run"),
+        lock_run_folder(run_dir, launch="second"),
+    ):
         pass
     with (
         lock_run_folder(run_dir, resume=str(run_dir)),

@@ -26,6 +26,7 @@ from electra_rtd.outputs import OutputError, describe_os_error
 from electra_rtd.tagging.model_folder import TaggerError
 from electra_rtd.training.loop import TrainingSetupError
 from electra_rtd.training.run_folder import lock_run_folder
+from electra_rtd.training.runtime import launch_stamp
 
 USER_ERRORS = (
     CorpusError,
@@ -72,7 +73,8 @@ class RunFolderGuard(Callback):
             return
         with one_line_errors(Path(sys.argv[0]).name):
             run_dir = Path(config.hydra.run.dir)
-            self._held.enter_context(lock_run_folder(run_dir, config.get("resume")))
+            held = lock_run_folder(run_dir, config.get("resume"), launch_stamp())
+            self._held.enter_context(held)
 
     def on_run_end(self, config: DictConfig, **kwargs: Any) -> None:
         self._held.close()

@@ -12,7 +12,7 @@ from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig
 from tqdm.contrib.logging import logging_redirect_tqdm
 
-from electra_rtd.training.run_folder import LOCK_FILE
+from electra_rtd.training.run_folder import LAUNCH_FILE, LOCK_FILE
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +36,7 @@ def run_job(job: Callable[[DictConfig, Path], Result], cfg: DictConfig) -> Resul
 def remove_unused_run_dir(run_dir: Path, log_name: str) -> None:
     """Delete ``run_dir`` when it holds only what Hydra and the run folder lock put there (the
     config copy, the log and the lock file)."""
-    unused = {HYDRA_FILES, log_name, LOCK_FILE}
+    unused = {HYDRA_FILES, log_name, LOCK_FILE, LAUNCH_FILE}
     if run_dir.is_dir() and {p.name for p in run_dir.iterdir()} <= unused:
         shutil.rmtree(run_dir)
         log.info("removed %s: the run failed before writing anything", run_dir)

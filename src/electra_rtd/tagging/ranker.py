@@ -17,7 +17,9 @@ model (LightGBM, saved as text) then scores each candidate from
   whether it joins two runs across a space, and what touches it (a particle or copula after it,
   a number before it);
 * a prior: how often the same plain form was a keyword when it was a candidate in the labelled
-  training messages (smoothed; each message's own labels left out while training).
+  training messages (smoothed; each message's own labels left out while training), and what a
+  character n-gram model of keyword forms (`keyword_forms`) says of it, which carries the prior
+  to forms the labels never showed (out-of-fold while training).
 
 Keywords are the best-scoring candidates from ``threshold`` on, never overlapping. The threshold is
 chosen on the dev split. Everything is saved beside the encoder (`RANKER_MODEL`, `RANKER_FILE`).
@@ -41,6 +43,7 @@ from electra_rtd.baselines.kiwi_nouns import DEFAULT_STOP_NOUNS
 from electra_rtd.corpus_tools.keyword_norm import plain_keyword, shared_kiwi
 from electra_rtd.data.labelled import LabelledMessage
 from electra_rtd.metrics import normalise_keyword
+from electra_rtd.tagging.keyword_forms import FormModel, fit_form_model, out_of_fold_rates
 
 if TYPE_CHECKING:
     from electra_rtd.tagging.extractor import KeywordTagger, TokenScores
@@ -157,6 +160,7 @@ class CandidateRanker:
     booster: object  # lightgbm.Booster
     threshold: float
     prior: dict[str, tuple[int, int]]  # plain form -> (times a keyword, times a candidate)
+    form_model: FormModel
     max_tokens: int = 3
     fitted_on: str = ""
 
@@ -166,12 +170,16 @@ class CandidateRanker:
         candidates: Sequence[Candidate],
         scores: TokenScores,
         own_labels: set[str] | None = None,
+        form_rates: np.ndarray | None = None,
     ) -> np.ndarray:
-        """One row per candidate; ``own_labels`` (training) leaves the message out of the prior."""
+        """One row per candidate; in training, ``own_labels`` leaves the message out of the prior
+        and ``form_rates`` are the form model's out-of-fold rates of its candidates."""
         forms = [plain_keyword(text[c.start : c.end]) for c in candidates]
         in_message = Counter(forms)
+        if form_rates is None:
+            form_rates = self.form_model(forms)
         rows = []
-        for candidate, form in zip(candidates, forms, strict=True):
+        for candidate, form, form_rate in zip(candidates, forms, form_rates, strict=True):
             surface = text[candidate.start : candidate.end]
             positive, seen = self.prior.get(form, (0, 0))
             if own_labels is not None:
@@ -194,6 +202,7 @@ class CandidateRanker:
                     in_message[form],
                     (positive + 0.5) / (seen + 1.5) if seen > 0 else -1.0,
                     math.log1p(max(seen, 0)),
+                    form_rate,
                     *(float(candidate.first_tag == tag) for tag in EDGE_TAGS),
                     *(float(candidate.last_tag == tag) for tag in EDGE_TAGS),
                     float(candidate.spaced),
@@ -218,6 +227,7 @@ class CandidateRanker:
             "fitted_on": self.fitted_on,
             "features": FEATURES,
             "prior": {form: list(counts) for form, counts in sorted(self.prior.items())},
+            "form_model": self.form_model.to_dict(),
         }
         (model_dir / RANKER_FILE).write_text(
             json.dumps(settings, ensure_ascii=False, indent=1), encoding="utf-8"
@@ -241,6 +251,7 @@ class CandidateRanker:
             booster=lightgbm.Booster(model_file=str(model_dir / RANKER_MODEL)),
             threshold=float(settings["threshold"]),
             prior={form: (int(a), int(b)) for form, (a, b) in settings["prior"].items()},
+            form_model=FormModel.from_dict(settings["form_model"]),
             max_tokens=int(settings["max_tokens"]),
             fitted_on=settings.get("fitted_on", ""),
         )
@@ -268,6 +279,7 @@ FEATURES = [
     "times_in_message",
     "prior_keyword_rate",
     "log_prior_candidates",
+    "form_model_rate",
     *(f"first_tag_{tag}" for tag in EDGE_TAGS),
     *(f"last_tag_{tag}" for tag in EDGE_TAGS),
     "spaced",
@@ -319,12 +331,23 @@ def fit_ranker(
     from electra_rtd.metrics import Span, score_keywords
 
     train_candidates = compound_candidates([m.text for m in train], max_tokens)
-    ranker = CandidateRanker(None, 0.5, keyword_prior(train, train_candidates), max_tokens)
+    prior = keyword_prior(train, train_candidates)
+    ranker = CandidateRanker(None, 0.5, prior, fit_form_model(prior), max_tokens)
+    form_rates = out_of_fold_rates(
+        [
+            [plain_keyword(m.text[c.start : c.end]) for c in cs]
+            for m, cs in zip(train, train_candidates, strict=True)
+        ],
+        lambda kept: keyword_prior([train[i] for i in kept], [train_candidates[i] for i in kept]),
+        seed=seed,
+    )
     rows, labels = [], []
     train_scores = tagger.token_scores([m.text for m in train])
-    for message, candidates, scores in zip(train, train_candidates, train_scores, strict=True):
+    for message, candidates, scores, rates in zip(
+        train, train_candidates, train_scores, form_rates, strict=True
+    ):
         gold = {plain_keyword(surface) for surface in message.keywords}
-        rows.append(ranker.features(message.text, candidates, scores, own_labels=gold))
+        rows.append(ranker.features(message.text, candidates, scores, gold, rates))
         labels += [plain_keyword(message.text[c.start : c.end]) in gold for c in candidates]
     model = lightgbm.LGBMClassifier(
         n_estimators=300,

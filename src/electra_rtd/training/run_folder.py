@@ -16,8 +16,9 @@ from filelock import FileLock, Timeout
 from electra_rtd.outputs import OutputError, check_output
 
 LOCK_FILE = ".run.lock"
-# Hydra saves a run's composed config here before the job starts.
-EARLIER_RUN_MARKER = ".hydra"
+# The launch that owns the folder (`training.runtime.launch_stamp`). Not Hydra's ``.hydra``: every
+# process of an ``accelerate launch`` writes that, possibly before the first one locks.
+LAUNCH_FILE = ".run.launch"
 
 
 class RunFolderInUse(OutputError):
@@ -25,15 +26,10 @@ class RunFolderInUse(OutputError):
 
 
 @contextmanager
-def lock_run_folder(run_dir: Path, resume: object = None) -> Iterator[Path]:
-    """Hold ``run_dir`` for this run; refuse it while another run holds it, or when it holds an
-    earlier run that this one does not resume."""
+def lock_run_folder(run_dir: Path, resume: object = None, launch: str = "") -> Iterator[Path]:
+    """Hold ``run_dir`` for the launch ``launch``; refuse it while another run holds it, or when
+    an earlier launch ran there and this one does not resume it."""
     check_output(run_dir, files=())
-    if (run_dir / EARLIER_RUN_MARKER).exists() and not resume:
-        raise RunFolderInUse(
-            f"{run_dir}: the run folder holds an earlier run; give resume={run_dir} to continue "
-            "it, or another hydra.run.dir"
-        )
     lock = FileLock(run_dir / LOCK_FILE, timeout=0)
     try:
         lock.acquire()
@@ -43,6 +39,13 @@ def lock_run_folder(run_dir: Path, resume: object = None) -> Iterator[Path]:
             "another hydra.run.dir"
         ) from None
     try:
+        owner = run_dir / LAUNCH_FILE
+        if owner.exists() and owner.read_text(encoding="utf-8") != launch and not resume:
+            raise RunFolderInUse(
+                f"{run_dir}: the run folder holds an earlier run; give resume={run_dir} to "
+                "continue it, or another hydra.run.dir"
+            )
+        owner.write_text(launch, encoding="utf-8")
         yield run_dir
     finally:
         lock.release()
