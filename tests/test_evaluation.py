@@ -254,3 +254,26 @@ def test_evaluate_py_with_a_config_that_fails_leaves_no_run_folder(tmp_path: Pat
     assert done.returncode != 0
     assert "nothing to evaluate" in done.stderr
     assert not run_dir.exists()
+
+
+def test_import_evaluate_from_the_repository_root_gets_the_library() -> None:
+    """`python -m pytest`, a notebook or `python evaluate.py` put the root first on sys.path, where
+    our evaluate.py lies: `import evaluate` must still give Hugging Face's library."""
+    probe = (
+        "import importlib.util, sys\n"
+        "assert importlib.util.find_spec('evaluate').origin.endswith('/evaluate.py'), sys.path\n"
+        "import evaluate\n"
+        "from electra_rtd.metrics import load_keyword_metric\n"
+        "assert evaluate.load.__module__ == 'evaluate.loading', evaluate.__file__\n"
+        "metric = load_keyword_metric(keep_in_memory=True)\n"
+        "print(metric.compute(predictions=[[]], references=[[]], texts=['x'])['n_messages'])\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": f"{REPO_ROOT}{os.pathsep}{REPO_ROOT / 'src'}"},
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "1"

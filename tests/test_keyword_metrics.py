@@ -277,8 +277,9 @@ def test_evaluate_module_loads_offline_and_matches_the_function(no_network: list
 
 
 def test_evaluate_module_loads_by_directory_path(no_network: list[object]) -> None:
-    import electra_rtd.metrics
     import evaluate
+
+    import electra_rtd.metrics
 
     module_dir = Path(electra_rtd.metrics.__file__).parent / "keyword_metric"
     metric = evaluate.load(str(module_dir), keep_in_memory=True)
