@@ -21,14 +21,15 @@ from pathlib import Path
 from omegaconf import OmegaConf
 
 from electra_rtd.baselines import KiwiNounExtractor, TfidfTopK
-from electra_rtd.corpus_tools.keyword_norm import keyword_norm, plain_keyword
 from electra_rtd.corpus_tools.silver import SilverConfig, SilverLabeller
 from electra_rtd.data.hashed_labels import join_labels, read_label_file, read_label_folder
 from electra_rtd.data.labelled import LabelledMessage
-from electra_rtd.metrics import Span, score_keywords
+from electra_rtd.metrics import score_keywords
 from electra_rtd.tagging import KeywordTagger
 from electra_rtd.tagging.calibration import expected_calibration_error, reliability_bins
 from electra_rtd.tagging.ranker import RANKER_FILE
+from electra_rtd.text.keyword_norm import keyword_norm, plain_keyword
+from electra_rtd.text.spans import Span
 from electra_rtd.training.kisa_tagger import keyword_outcomes
 from electra_rtd.training.silver_tagger import read_background, read_messages
 

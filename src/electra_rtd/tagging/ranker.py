@@ -38,9 +38,9 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 
 from electra_rtd.baselines.kiwi_nouns import DEFAULT_STOP_NOUNS
-from electra_rtd.corpus_tools.keyword_norm import plain_keyword, shared_kiwi
 from electra_rtd.data.labelled import LabelledMessage
-from electra_rtd.metrics import normalise_keyword
+from electra_rtd.text.keyword_norm import plain_keyword, shared_kiwi
+from electra_rtd.text.spans import normalise_keyword
 
 if TYPE_CHECKING:
     from electra_rtd.tagging.extractor import KeywordTagger, TokenScores
@@ -316,7 +316,8 @@ def fit_ranker(
     one with the best keyword-set F1 (plain forms) on ``dev``."""
     import lightgbm
 
-    from electra_rtd.metrics import Span, score_keywords
+    from electra_rtd.metrics import score_keywords
+    from electra_rtd.text.spans import Span
 
     train_candidates = compound_candidates([m.text for m in train], max_tokens)
     ranker = CandidateRanker(None, 0.5, keyword_prior(train, train_candidates), max_tokens)
