@@ -1,4 +1,4 @@
-"""Evaluate: `python evaluate.py +benchmark=smoke` (conf/benchmark/), or score a saved tagger with
+"""Evaluate: `python evaluate.py +suite=smoke` (conf/suite/), or score a saved tagger with
 `python evaluate.py evaluate.model_dir=outputs/.../export/model evaluate.labelled=messages.jsonl`.
 Ends by printing the results table; results.md, results.json and results.png are in the run folder.
 

@@ -6,8 +6,8 @@ the test split is only reported. Keyword sets are compared on plain forms (`keyw
 `코ll인`, `코 인` and `코인이` are one keyword. The human ceiling is the agreement of two
 labellers who read the same 200 messages independently (`labels/kisa/second_reading.jsonl`).
 
-    python benchmarks/kisa_gold.py                                        # baselines only
-    python benchmarks/kisa_gold.py --model "kisa tagger=outputs/kisa_tagger/<run>/export/model" \
+    python evaluation/kisa_gold.py                                        # baselines only
+    python evaluation/kisa_gold.py --model "kisa tagger=outputs/kisa_tagger/<run>/export/model" \
         --decode ranked tags candidates --plot docs/kisa_tagger.png --reliability docs/kisa_reliability.png
 """
 
