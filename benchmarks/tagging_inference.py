@@ -43,9 +43,9 @@ from transformers import (
 
 from electra_rtd.data.synthetic import generate_messages
 from electra_rtd.data.tokenization import train_wordpiece
-from electra_rtd.metrics import spans_from_bio
 from electra_rtd.models.electra import electra_config
 from electra_rtd.tagging import KeywordTagger
+from electra_rtd.text.spans import spans_from_bio
 
 CONF = Path(__file__).resolve().parents[1] / "conf" / "model"
 ID2LABEL = {0: "O", 1: "B-KW", 2: "I-KW"}

@@ -18,8 +18,6 @@ import random
 from collections import defaultdict
 from pathlib import Path
 
-from electra_rtd.corpus_tools.held_out import keep_for_training
-from electra_rtd.corpus_tools.keyword_norm import keyword_norm
 from electra_rtd.corpus_tools.labelling_sample import (
     Family,
     SampleConfig,
@@ -34,7 +32,9 @@ from electra_rtd.data.hashed_labels import (
     text_sha256,
     write_label_file,
 )
+from electra_rtd.data.held_out import keep_for_training
 from electra_rtd.data.labelled import LabelledMessage, spans_for_keywords
+from electra_rtd.text.keyword_norm import keyword_norm
 
 REPO = Path(__file__).resolve().parents[1]
 KISA = REPO.parent / "shared" / "data" / "messages" / "kisa_spam_2022_reports.tsv.gz"

@@ -7,7 +7,8 @@ from kiwipiepy import Kiwi
 
 from electra_rtd.baselines import KiwiNounExtractor, TfidfTopK, evaluate_baselines
 from electra_rtd.data.synthetic import generate_messages
-from electra_rtd.metrics import Span, score_keywords
+from electra_rtd.metrics import score_keywords
+from electra_rtd.text.spans import Span
 
 
 @pytest.fixture(scope="module")

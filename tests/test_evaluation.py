@@ -16,6 +16,7 @@ from huggingface_hub import constants
 from hydra import compose, initialize_config_dir
 from hydra.core.override_parser.overrides_parser import OverridesParser
 from omegaconf import DictConfig, OmegaConf
+from test_benchmarks import load_benchmark
 
 from conftest import REPO_ROOT
 from electra_rtd.config import register_resolvers
@@ -30,7 +31,7 @@ from electra_rtd.evaluation.suite import SuiteError, expand_suite, pretrain_spec
 from electra_rtd.models.electra import WeightsNotFoundError
 
 CONF = REPO_ROOT / "conf"
-BENCHMARKS = sorted(p.stem for p in (CONF / "benchmark").glob("*.yaml"))
+SUITES = sorted(p.stem for p in (CONF / "suite").glob("*.yaml"))
 
 
 @pytest.fixture(autouse=True)
@@ -55,27 +56,25 @@ def compose_evaluate(*overrides: str) -> DictConfig:
         )
 
 
-@pytest.mark.parametrize("name", BENCHMARKS)
-def test_every_benchmark_file_composes_into_train_configs(name: str) -> None:
-    benchmark = OmegaConf.to_container(
-        compose_evaluate(f"+benchmark={name}").benchmark, resolve=True
-    )
-    assert benchmark["name"] == name
+@pytest.mark.parametrize("name", SUITES)
+def test_every_suite_file_composes_into_train_configs(name: str) -> None:
+    suite = OmegaConf.to_container(compose_evaluate(f"+suite={name}").suite, resolve=True)
+    assert suite["name"] == name
     root = f"paths.root_dir={REPO_ROOT}"
-    for spec in pretrain_specs(benchmark):
+    for spec in pretrain_specs(suite):
         cfg = compose_train_config([*spec.overrides, root], CONF)
         OmegaConf.to_container(cfg, resolve=True)  # every interpolation resolves
         assert cfg.task == "pretrain"
-    for corpus in benchmark.get("pretrain_corpora", {}):  # the alternative corpora too
-        spec = pretrain_specs({**benchmark, "pretrain_data": corpus})[0]
+    for corpus in suite.get("pretrain_corpora", {}):  # the alternative corpora too
+        spec = pretrain_specs({**suite, "pretrain_data": corpus})[0]
         cfg = compose_train_config([*spec.overrides, root], CONF)
         assert OmegaConf.to_container(cfg.data, resolve=True)["source"] in ("synthetic", "files")
-    first_seed = benchmark["seeds"][0]  # the other seeds differ only in `seed=`
-    for run in (r for r in expand_suite(benchmark) if r.seed == first_seed):
+    first_seed = suite["seeds"][0]  # the other seeds differ only in `seed=`
+    for run in (r for r in expand_suite(suite) if r.seed == first_seed):
         cfg = compose_train_config([*run.overrides, root], CONF)
         OmegaConf.to_container(cfg, resolve=True)
         assert cfg.task == "finetune_tagger"
-        assert cfg.data.split_seed == benchmark["split_seed"]
+        assert cfg.data.split_seed == suite["split_seed"]
 
 
 @pytest.mark.parametrize("value", ["/runs/a b/tokenizer", "it's", "a\\'b", "ends\\", "x\\y"])
@@ -177,7 +176,7 @@ def test_summary_is_mean_and_sample_std_over_seeds() -> None:
 def test_smoke_suite_end_to_end_then_its_model_scored_again(tmp_path: Path) -> None:
     out = tmp_path / "smoke"
     # In-process measurement here; the saved model below is measured in a fresh process.
-    evaluate(compose_evaluate("+benchmark=smoke", "evaluate.inference.isolated=false"), out)
+    evaluate(compose_evaluate("+suite=smoke", "evaluate.inference.isolated=false"), out)
 
     results = json.loads((out / "results.json").read_text())
     runs = results["runs"]
@@ -227,7 +226,7 @@ def test_pretrained_suite_offline_fails_at_once_listing_every_missing_model(
 ) -> None:
     monkeypatch.setattr(constants, "HF_HUB_CACHE", str(tmp_path / "empty_cache"))
     with pytest.raises(WeightsNotFoundError) as err:
-        evaluate(compose_evaluate("+benchmark=koelectra_vs_kcbert"), tmp_path / "out")
+        evaluate(compose_evaluate("+suite=koelectra_vs_kcbert"), tmp_path / "out")
     message = str(err.value)
     # Each checkpoint once (the tokenizers live in the model repositories), the generator too:
     # fine-tuning checks every checkpoint a model config names.
@@ -254,3 +253,41 @@ def test_evaluate_py_with_a_config_that_fails_leaves_no_run_folder(tmp_path: Pat
     assert done.returncode != 0
     assert "nothing to evaluate" in done.stderr
     assert not run_dir.exists()
+
+
+def test_import_evaluate_from_the_repository_root_gets_the_library() -> None:
+    """`python -m pytest`, a notebook or `python evaluate.py` put the root first on sys.path, where
+    our evaluate.py lies: `import evaluate` must still give Hugging Face's library."""
+    probe = (
+        "import importlib.util, sys\n"
+        "assert importlib.util.find_spec('evaluate').origin.endswith('/evaluate.py'), sys.path\n"
+        "import evaluate\n"
+        "from electra_rtd.metrics import load_keyword_metric\n"
+        "assert evaluate.load.__module__ == 'evaluate.loading', evaluate.__file__\n"
+        "metric = load_keyword_metric(keep_in_memory=True)\n"
+        "print(metric.compute(predictions=[[]], references=[[]], texts=['x'])['n_messages'])\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": f"{REPO_ROOT}{os.pathsep}{REPO_ROOT / 'src'}"},
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "1"
+
+
+def test_kisa_gold_names_models_and_plots_the_scores(tmp_path) -> None:
+    gold = load_benchmark("kisa_gold", "evaluation")
+    existing = tmp_path / "a=b"  # a folder whose name holds "=" is a path, not NAME=PATH
+    existing.mkdir()
+    assert gold.named_models(["tagger=runs/x/model", "runs/y/model", str(existing)]) == {
+        "tagger": "runs/x/model",
+        "runs/y/model": "runs/y/model",
+        str(existing): str(existing),
+    }
+    scores = {"kwset_f1": 0.4}
+    results = {name: {"kiwi_nouns": scores, "tagger": scores} for name in ("test", "dev")}
+    gold.plot(results, 0.8, tmp_path / "plot.png")
+    assert (tmp_path / "plot.png").read_bytes()[:4] == b"\x89PNG"

@@ -24,8 +24,9 @@ from transformers import (
 
 from electra_rtd.data.synthetic import generate_messages
 from electra_rtd.data.tokenization import train_wordpiece
-from electra_rtd.metrics import Span, score_keywords
+from electra_rtd.metrics import score_keywords
 from electra_rtd.tagging import Keyword, KeywordTagger, TaggerError, keywords_from_tokens
+from electra_rtd.text.spans import Span
 
 pytestmark = pytest.mark.usefixtures("one_cpu_thread")
 

@@ -13,16 +13,14 @@ from seqeval.metrics.sequence_labeling import get_entities
 
 from electra_rtd.metrics import (
     PRF,
-    Span,
-    bio_to_spans,
     char_overlap_scores,
     keyword_set_scores,
     load_keyword_metric,
     prf_from_counts,
     score_keywords,
-    spans_from_bio,
     strict_span_scores,
 )
+from electra_rtd.text.spans import Span, bio_to_spans, spans_from_bio
 
 KLUE_NER_DEV = (
     Path(__file__).resolve().parents[1]
@@ -277,8 +275,9 @@ def test_evaluate_module_loads_offline_and_matches_the_function(no_network: list
 
 
 def test_evaluate_module_loads_by_directory_path(no_network: list[object]) -> None:
-    import electra_rtd.metrics
     import evaluate
+
+    import electra_rtd.metrics
 
     module_dir = Path(electra_rtd.metrics.__file__).parent / "keyword_metric"
     metric = evaluate.load(str(module_dir), keep_in_memory=True)

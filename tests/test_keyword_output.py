@@ -16,7 +16,7 @@ from electra_rtd.cli import main
 from electra_rtd.corpus_tools.report.keywords import tagger_keywords
 from electra_rtd.data.hashed_labels import hashed_record, write_label_file
 from electra_rtd.data.labelled import LabelledMessage, synthetic_labelled
-from electra_rtd.metrics import Span, score_keywords
+from electra_rtd.metrics import score_keywords
 from electra_rtd.tagging import Keyword, KeywordTagger, TaggerError
 from electra_rtd.tagging.calibration import (
     Calibration,
@@ -27,6 +27,7 @@ from electra_rtd.tagging.calibration import (
 from electra_rtd.tagging.extractor import with_candidates
 from electra_rtd.tagging.ranker import compound_candidates, fit_ranker
 from electra_rtd.tasks import run_task
+from electra_rtd.text.spans import Span
 from electra_rtd.training.kisa_tagger import calibrate
 
 pytestmark = pytest.mark.usefixtures("one_cpu_thread")

@@ -13,8 +13,6 @@ import pytest
 
 from conftest import HELD_OUT_DAY, KISA, REPO_ROOT, requires_shared_data
 from electra_rtd.corpus_tools.dedup import DedupConfig, deduplicate
-from electra_rtd.corpus_tools.held_out import keep_for_training, normalised_key
-from electra_rtd.corpus_tools.keyword_norm import keyword_norm
 from electra_rtd.data.corpus import CorpusError, iter_records
 from electra_rtd.data.hashed_labels import (
     hashed_record,
@@ -25,7 +23,9 @@ from electra_rtd.data.hashed_labels import (
     text_sha256,
     write_label_file,
 )
+from electra_rtd.data.held_out import keep_for_training, normalised_key
 from electra_rtd.data.labelled import LabelledMessage, spans_for_keywords
+from electra_rtd.text.keyword_norm import keyword_norm
 
 GUIDE = REPO_ROOT / "docs" / "labelling_guide.md"
 LABELS = REPO_ROOT / "labels" / "kisa"

@@ -20,7 +20,7 @@ from electra_rtd.data.labelled import (
     write_labelled,
 )
 from electra_rtd.data.synthetic import generate_messages
-from electra_rtd.metrics import Span
+from electra_rtd.text.spans import Span
 
 KLUE_DEV = SHARED_DATA / "ner" / "klue" / "klue-ner-v1.1_dev.tsv"
 

@@ -19,7 +19,7 @@ import pytest
 from electra_rtd.corpus_tools.keyword_alignment import align_keywords
 from electra_rtd.corpus_tools.llm_client import LlmRequestError
 from electra_rtd.corpus_tools.llm_labeller import LlmConfig, LlmLabeller, parse_answer
-from electra_rtd.metrics import Span
+from electra_rtd.text.spans import Span
 
 KEY_ENV = "ELECTRA_RTD_TEST_LLM_KEY"
 SECRET = "sk-test-6f1d0c9a-never-log-me"

@@ -9,8 +9,8 @@ import pytest
 from omegaconf import OmegaConf
 
 from conftest import requires_shared_data, sample_kisa_messages
-from electra_rtd.corpus_tools.normalise import NormaliseConfig, normalise, normalise_many
-from electra_rtd.corpus_tools.text_offsets import NormalisedText, align, sub_mapped
+from electra_rtd.text.normalise import NormaliseConfig, normalise, normalise_many
+from electra_rtd.text.text_offsets import NormalisedText, align, sub_mapped
 
 # Hand-written messages in the style of Korean spam and chat; none is taken from a real dump.
 SPAM_LIKE = [

@@ -8,8 +8,8 @@ import re
 import pytest
 
 from conftest import requires_shared_data, sample_kisa_messages
-from electra_rtd.corpus_tools.normalise import NormaliseConfig, normalise
-from electra_rtd.corpus_tools.privacy import (
+from electra_rtd.text.normalise import NormaliseConfig, normalise
+from electra_rtd.text.privacy import (
     MaskSpan,
     PiiKind,
     excerpt_for_error,

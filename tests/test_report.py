@@ -16,8 +16,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from electra_rtd.corpus_tools.normalise import normalise
-from electra_rtd.corpus_tools.privacy import PiiKind, find_pii, mask_for_display
 from electra_rtd.corpus_tools.report import (
     CorpusReport,
     KeywordCount,
@@ -45,6 +43,8 @@ from electra_rtd.corpus_tools.report.topics import (
 from electra_rtd.corpus_tools.report.trends import choose_period, topic_trends
 from electra_rtd.data.corpus import CorpusError
 from electra_rtd.data.synthetic import generate_messages
+from electra_rtd.text.normalise import normalise
+from electra_rtd.text.privacy import PiiKind, find_pii, mask_for_display
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 

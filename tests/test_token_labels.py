@@ -19,7 +19,7 @@ from electra_rtd.data.token_labels import (
 )
 from electra_rtd.data.tokenization import load_tokenizer, train_wordpiece
 from electra_rtd.data.windows import window_parts
-from electra_rtd.metrics import Span
+from electra_rtd.text.spans import Span
 
 X = IGNORE_INDEX
 LABEL2ID = {"O": 0, "B-KW": 1, "I-KW": 2}

@@ -279,8 +279,8 @@ def _add_normalise(command: argparse.ArgumentParser) -> None:
 def _run_normalise(args: argparse.Namespace) -> None:
     from tqdm.auto import tqdm
 
-    from electra_rtd.corpus_tools.normalise import normalise_many
-    from electra_rtd.corpus_tools.privacy import mask_pii
+    from electra_rtd.text.normalise import normalise_many
+    from electra_rtd.text.privacy import mask_pii
 
     _check_output_file(args.output, [args.input])
     texts = _corpus_texts(args.input, args.text_column, keep_blank=True)

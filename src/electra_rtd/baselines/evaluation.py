@@ -11,8 +11,9 @@ from kiwipiepy import Kiwi
 
 from electra_rtd.baselines.kiwi_nouns import KiwiNounExtractor
 from electra_rtd.baselines.tfidf import DEFAULT_TOP_K, TfidfTopK
-from electra_rtd.metrics import Span, score_keywords
+from electra_rtd.metrics import score_keywords
 from electra_rtd.metrics.keyword_scores import MessageSpans
+from electra_rtd.text.spans import Span
 
 logger = logging.getLogger(__name__)
 

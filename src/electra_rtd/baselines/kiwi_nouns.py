@@ -29,7 +29,7 @@ from collections.abc import Iterable, Sequence
 
 from kiwipiepy import Kiwi, Token
 
-from electra_rtd.metrics import Span, normalise_keyword
+from electra_rtd.text.spans import Span, normalise_keyword
 
 KEYWORD_LABEL = "KW"
 DEFAULT_TAGS = frozenset({"NNG", "NNP", "SL", "SH"})

@@ -13,7 +13,7 @@ from collections import Counter
 from collections.abc import Sequence
 
 from electra_rtd.baselines.kiwi_nouns import KiwiNounExtractor
-from electra_rtd.metrics import Span, normalise_keyword
+from electra_rtd.text.spans import Span, normalise_keyword
 
 logger = logging.getLogger(__name__)
 

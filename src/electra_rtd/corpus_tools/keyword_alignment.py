@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from electra_rtd.corpus_tools.normalise import DEFAULT_CONFIG, NormaliseConfig, normalise
-from electra_rtd.corpus_tools.text_offsets import NormalisedText
-from electra_rtd.metrics import Span
+from electra_rtd.text.normalise import DEFAULT_CONFIG, NormaliseConfig, normalise
+from electra_rtd.text.spans import Span
+from electra_rtd.text.text_offsets import NormalisedText
 
 
 @dataclass(frozen=True)

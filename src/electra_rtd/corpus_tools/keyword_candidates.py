@@ -23,10 +23,10 @@ from typing import NamedTuple
 from kiwipiepy import Kiwi
 
 from electra_rtd.baselines.kiwi_nouns import KiwiNounExtractor
-from electra_rtd.corpus_tools.normalise import NormaliseConfig, normalise
-from electra_rtd.corpus_tools.privacy import PiiKind, find_pii
-from electra_rtd.corpus_tools.text_offsets import NormalisedText
-from electra_rtd.metrics import Span, normalise_keyword
+from electra_rtd.text.normalise import NormaliseConfig, normalise
+from electra_rtd.text.privacy import PiiKind, find_pii
+from electra_rtd.text.spans import Span, normalise_keyword
+from electra_rtd.text.text_offsets import NormalisedText
 
 logger = logging.getLogger(__name__)
 

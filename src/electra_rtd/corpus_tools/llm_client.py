@@ -16,7 +16,7 @@ import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from electra_rtd.corpus_tools.privacy import mask_for_display
+from electra_rtd.text.privacy import mask_for_display
 
 if TYPE_CHECKING:
     import openai

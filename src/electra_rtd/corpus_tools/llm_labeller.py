@@ -23,9 +23,9 @@ from typing import Any
 from electra_rtd.corpus_tools.keyword_alignment import align_keywords
 from electra_rtd.corpus_tools.llm_cache import AnswerCache, cache_key
 from electra_rtd.corpus_tools.llm_client import ChatClient, Endpoint
-from electra_rtd.corpus_tools.normalise import NormaliseConfig
-from electra_rtd.corpus_tools.privacy import mask_for_display, mask_pii
 from electra_rtd.data.labelled import DEFAULT_LABEL, LabelledMessage
+from electra_rtd.text.normalise import NormaliseConfig
+from electra_rtd.text.privacy import mask_for_display, mask_pii
 
 logger = logging.getLogger(__name__)
 

@@ -30,11 +30,11 @@ from electra_rtd.corpus_tools.keyword_scoring import (
     count_terms,
     score_terms,
 )
-from electra_rtd.corpus_tools.normalise import NormaliseConfig
-from electra_rtd.corpus_tools.privacy import PiiKind
 from electra_rtd.data.corpus import corpus_parts, iter_records
 from electra_rtd.data.labelled import DEFAULT_LABEL, LabelledMessage, write_labelled
-from electra_rtd.metrics import Span, normalise_keyword
+from electra_rtd.text.normalise import NormaliseConfig
+from electra_rtd.text.privacy import PiiKind
+from electra_rtd.text.spans import Span, normalise_keyword, trim_span
 
 logger = logging.getLogger(__name__)
 
@@ -216,7 +216,7 @@ class SilverLabeller:
                 first += 1
                 continue
             last, term = match
-            span = _trimmed(text, nouns[first].start, nouns[last - 1].end, self.config.label)
+            span = trim_span(Span(nouns[first].start, nouns[last - 1].end, self.config.label), text)
             # Normalisation can expand one source character into several (NFKC "㈜" -> "(주)"),
             # so two terms may map onto the same character; the first one keeps it.
             if span is not None and (not spans or span.start >= spans[-1].end):
@@ -269,16 +269,6 @@ def _check_texts(texts: Sequence[str], what: str) -> None:
             raise TypeError(f"{what} message {index} is a {type(text).__name__}, not a str")
         if not text.strip():
             raise ValueError(f"{what} message {index} is blank")
-
-
-def _trimmed(text: str, start: int, end: int, label: str) -> Span | None:
-    """The span without surrounding whitespace (labels never start or end with it), or None."""
-    surface = text[start:end]
-    stripped = surface.strip()
-    if not stripped:
-        return None
-    start += len(surface) - len(surface.lstrip())
-    return Span(start, start + len(stripped), label)
 
 
 __all__ = [

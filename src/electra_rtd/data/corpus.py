@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     import pyarrow as pa
     from datasets.exceptions import DatasetGenerationError
 
-from electra_rtd.corpus_tools.privacy import excerpt_for_error
+from electra_rtd.text.privacy import excerpt_for_error
 
 logger = logging.getLogger(__name__)
 
@@ -558,14 +558,20 @@ def _features(keep_columns: Sequence[str]) -> datasets.Features:
     )
 
 
+def format_suffix(path: Path) -> str | None:
+    """The lower-case format suffix, looking through `.gz` (``a.JSONL.gz`` is ``.jsonl``)."""
+    suffixes = [suffix.lower() for suffix in path.suffixes]
+    if suffixes[-1:] == [".gz"]:
+        suffixes.pop()
+    return suffixes[-1] if suffixes else None
+
+
 def _format_of(path: Path) -> str | None:
     """The corpus format from the suffix (`.gz` is looked through for the line formats), or None
     for other files."""
-    suffixes = [s.lower() for s in path.suffixes]
-    if suffixes[-1:] == [".gz"]:
-        suffixes.pop()
-        return suffixes[-1] if suffixes and suffixes[-1] in LINE_SUFFIXES else None
-    return suffixes[-1] if suffixes and suffixes[-1] in SUPPORTED_SUFFIXES else None
+    suffix = format_suffix(path)
+    allowed = LINE_SUFFIXES if path.suffix.lower() == ".gz" else SUPPORTED_SUFFIXES
+    return suffix if suffix in allowed else None
 
 
 def _stamp(part: CorpusPart) -> tuple[int, int] | str:

@@ -23,7 +23,7 @@ from typing import Any
 from electra_rtd.data.corpus import CorpusError, corpus_parts, iter_records
 from electra_rtd.data.labelled import DEFAULT_LABEL, LabelledMessage
 from electra_rtd.data.splits import SPLIT_NAMES
-from electra_rtd.metrics import Span
+from electra_rtd.text.spans import Span
 
 
 def text_sha256(text: str) -> str:

@@ -21,11 +21,11 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any, Literal
 
-from electra_rtd.corpus_tools.privacy import mask_for_display
-from electra_rtd.data.corpus import MAX_REPORTED_LINES, CorpusError, read_lines
+from electra_rtd.data.corpus import MAX_REPORTED_LINES, CorpusError, format_suffix, read_lines
 from electra_rtd.data.synthetic import generate_messages
-from electra_rtd.metrics import Span, spans_from_bio
 from electra_rtd.outputs import OutputError, open_output
+from electra_rtd.text.privacy import mask_for_display
+from electra_rtd.text.spans import Span, spans_from_bio, trim_span
 
 logger = logging.getLogger(__name__)
 
@@ -112,7 +112,7 @@ def read_labelled(
     if not path.is_file():
         raise FileNotFoundError(f"labelled file does not exist: {path}")
     report = _FileReport(path, on_error)
-    file_format = _format_of(path)
+    file_format = format_suffix(path)
     if file_format in JSONL_SUFFIXES:
         messages = list(_read_jsonl(path, report, source))
     elif file_format in BIO_SUFFIXES:
@@ -134,7 +134,7 @@ def read_labelled(
 def check_labelled_name(path: str | Path) -> Path:
     """Refuse a name `write_labelled` cannot write, before the labelling work is done."""
     path = Path(path)
-    if _format_of(path) not in JSONL_SUFFIXES:
+    if format_suffix(path) not in JSONL_SUFFIXES:
         raise OutputError(
             f"{path}: labelled messages are written as JSONL; name it .jsonl or .json"
         )
@@ -408,15 +408,12 @@ def _checked_span(raw: Sequence[object], text: str) -> Span:
 
 
 def _trimmed(span: Span, text: str, report: _FileReport) -> Span:
-    surface = text[span.start : span.end]
-    stripped = surface.strip()
-    if not stripped:
+    trimmed = trim_span(span, text)
+    if trimmed is None:
         raise ValueError(f"span {_where(span)} covers only whitespace")
-    if stripped == surface:
-        return span
-    report.trimmed += 1
-    start = span.start + len(surface) - len(surface.lstrip())
-    return Span(start, start + len(stripped), span.label)
+    if trimmed != span:
+        report.trimmed += 1
+    return trimmed
 
 
 def _record(message: LabelledMessage) -> dict[str, Any]:
@@ -430,14 +427,6 @@ def _record(message: LabelledMessage) -> dict[str, Any]:
     if message.source is not None:
         record["source"] = message.source
     return {**record, **message.meta}
-
-
-def _format_of(path: Path) -> str | None:
-    """The lower-case format suffix, looking through `.gz`."""
-    suffixes = [suffix.lower() for suffix in path.suffixes]
-    if suffixes[-1:] == [".gz"]:
-        suffixes.pop()
-    return suffixes[-1] if suffixes else None
 
 
 def _where(span: Span) -> str:

@@ -53,7 +53,7 @@ def load_messages(data_cfg: Any, path: Path) -> Dataset | IterableDataset:
     )
     if exclude:
         # Held out: the excluded rows and every row repeating one of their texts on another day.
-        from electra_rtd.corpus_tools.held_out import HeldOut
+        from electra_rtd.data.held_out import HeldOut
 
         held_out = HeldOut.from_records(dataset, exclude)
         dataset = dataset.filter(held_out.keeps)

@@ -15,8 +15,8 @@ from collections.abc import Callable, Mapping, Sequence
 from random import Random
 from typing import Protocol, TypeVar
 
-from electra_rtd.corpus_tools.normalise import normalise
-from electra_rtd.corpus_tools.privacy import mask_pii
+from electra_rtd.text.normalise import normalise
+from electra_rtd.text.privacy import mask_pii
 
 logger = logging.getLogger(__name__)
 

@@ -21,12 +21,11 @@ from transformers import PreTrainedTokenizerBase
 
 from electra_rtd.data.labelled import LabelledMessage
 from electra_rtd.data.windows import Stride, resolve_stride
-from electra_rtd.metrics import Span, spans_from_bio
+from electra_rtd.text.spans import OUTSIDE_TAG, Span, spans_from_bio, trim_span
 
 logger = logging.getLogger(__name__)
 
 IGNORE_INDEX = -100
-OUTSIDE = "O"
 # Messages named in a warning; listing them all would flood the log.
 MAX_REPORTED_MESSAGES = 5
 
@@ -46,9 +45,9 @@ class TokenLabels(NamedTuple):
 
 def bio_label_names(labels: Iterable[str]) -> list[str]:
     """`["O", "B-KW", "I-KW"]` for {"KW"}: "O" first (id 0), then B-/I- of each label, sorted."""
-    names = [OUTSIDE]
+    names = [OUTSIDE_TAG]
     for label in sorted(set(labels)):
-        if not isinstance(label, str) or not label or label == OUTSIDE:
+        if not isinstance(label, str) or not label or label == OUTSIDE_TAG:
             raise ValueError(f"span labels must be non-empty strings other than 'O', got {label!r}")
         names += [f"B-{label}", f"I-{label}"]
     return names
@@ -115,12 +114,14 @@ def decode_spans(
             continue
         tag = _tag_of(label, id2label)
         if tag is None:
-            previous = tags[-1] if tags else OUTSIDE
-            tag = OUTSIDE if previous == OUTSIDE else f"I-{previous[2:]}"
+            previous = tags[-1] if tags else OUTSIDE_TAG
+            tag = OUTSIDE_TAG if previous == OUTSIDE_TAG else f"I-{previous[2:]}"
         tags.append(tag)
         token_offsets.append((start, end))
     spans = spans_from_bio(tags, token_offsets)
-    return spans if text is None else _trimmed(spans, text)
+    if text is None:
+        return spans
+    return [trimmed for span in spans if (trimmed := trim_span(span, text)) is not None]
 
 
 def encode_labelled(
@@ -225,7 +226,7 @@ def _token_tags(offsets: Offsets, spans: list[Span]) -> list[str | None]:
         if owner is not None and owner.start >= end:
             owner = None
         if owner is None:
-            tags.append(OUTSIDE)
+            tags.append(OUTSIDE_TAG)
         else:
             tags.append(f"{'I' if owner == previous_owner else 'B'}-{owner.label}")
         previous_owner = owner
@@ -252,17 +253,6 @@ def _tag_of(label: int | str, id2label: Mapping[int, str] | None) -> str | None:
         return id2label[label_id]
     except KeyError:
         raise ValueError(f"label id {label_id} is not in id2label {dict(id2label)}") from None
-
-
-def _trimmed(spans: list[Span], text: str) -> list[Span]:
-    trimmed = []
-    for span in spans:
-        surface = text[span.start : span.end]
-        stripped = surface.strip()
-        if stripped:
-            start = span.start + len(surface) - len(surface.lstrip())
-            trimmed.append(Span(start, start + len(stripped), span.label))
-    return trimmed
 
 
 def _check_label_names(messages: Sequence[LabelledMessage], label2id: Mapping[str, int]) -> None:

@@ -1,4 +1,4 @@
-"""What ``evaluate.py`` runs: a benchmark suite or a saved tagger's scoring, then the report."""
+"""What ``evaluate.py`` runs: an evaluation suite or a saved tagger's scoring, then the report."""
 
 from __future__ import annotations
 
@@ -15,17 +15,17 @@ from electra_rtd.evaluation.wandb_report import log_comparison
 
 
 def evaluate(cfg: DictConfig, out_dir: Path) -> Evaluation:
-    """Run ``cfg.benchmark`` or score ``cfg.evaluate.model_dir``; write results into ``out_dir``
+    """Run ``cfg.suite`` or score ``cfg.evaluate.model_dir``; write results into ``out_dir``
     (results.json, results.md, results.png) and log the comparison to W&B."""
     if cfg.evaluate.get("torch_threads"):
         torch.set_num_threads(cfg.evaluate.torch_threads)
     if cfg.evaluate.get("model_dir"):
         evaluation = score_saved_model(cfg, out_dir)
-    elif cfg.get("benchmark"):
+    elif cfg.get("suite"):
         evaluation = SuiteRunner(cfg, out_dir).run()
     else:
         raise ValueError(
-            "nothing to evaluate: pick a suite with +benchmark=NAME (conf/benchmark/), or score "
+            "nothing to evaluate: pick a suite with +suite=NAME (conf/suite/), or score "
             "a saved tagger with evaluate.model_dir=FOLDER evaluate.labelled=FILE"
         )
     summaries = write_report(evaluation, out_dir)

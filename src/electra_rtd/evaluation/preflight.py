@@ -33,7 +33,7 @@ def require_suite_weights(suite: str, configs: Iterable[DictConfig]) -> None:
     if missing:
         listed = "\n".join(f"- `hf download {c}`  ({where})" for c, where in missing.items())
         raise WeightsNotFoundError(
-            f"benchmark {suite}: {len(missing)} checkpoint(s) are not available offline, so "
+            f"suite {suite}: {len(missing)} checkpoint(s) are not available offline, so "
             f"nothing was trained. On a machine with internet run\n{listed}\n(this fills "
             "~/.cache/huggingface, which you can copy here), or point the suite's backbones at "
             "local folders with model.path=, model.generator_path= and model.tokenizer= overrides."
@@ -55,7 +55,7 @@ def require_same_data(suite: str, configs: Iterable[DictConfig]) -> DictConfig:
         if other != first:
             fields = sorted(k for k in first.keys() | other.keys() if first.get(k) != other.get(k))
             raise ValueError(
-                f"benchmark {suite}: the runs differ in data.{', data.'.join(fields)} "
+                f"suite {suite}: the runs differ in data.{', data.'.join(fields)} "
                 f"({[first.get(k) for k in fields]} vs {[other.get(k) for k in fields]}); "
                 "set them once for all runs in the suite file (e.g. data.seed=N)"
             )

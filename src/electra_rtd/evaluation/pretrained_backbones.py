@@ -33,7 +33,7 @@ def train_shared_tokenizer(pretrain_cfg: DictConfig, out_dir: Path, cache_dir: P
     """
     if pretrain_cfg.model.get("tokenizer") or pretrain_cfg.model.get("path"):
         raise ValueError(
-            "benchmark.shared_tokenizer trains a tokenizer for models pretrained from scratch, but "
+            "suite.shared_tokenizer trains a tokenizer for models pretrained from scratch, but "
             f"the pretraining model already names one ({pretrain_cfg.model.get('tokenizer')!r}, "
             f"path {pretrain_cfg.model.get('path')!r}); drop shared_tokenizer or model.path"
         )

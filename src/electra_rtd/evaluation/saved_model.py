@@ -12,9 +12,9 @@ from electra_rtd.data.labelled import read_labelled
 from electra_rtd.evaluation.inference import measure_inference
 from electra_rtd.evaluation.records import inference_settings, tagger_record
 from electra_rtd.evaluation.report import Evaluation
-from electra_rtd.metrics.tagging import score_tagger
 from electra_rtd.models.electra import count_parameters
 from electra_rtd.tagging import KeywordTagger, load_tagging_model
+from electra_rtd.tagging.scoring import score_tagger
 
 
 def score_saved_model(cfg: DictConfig, out_dir: Path) -> Evaluation:

@@ -1,4 +1,4 @@
-"""A benchmark suite (``conf/benchmark/*.yaml``) expanded into the runs it stands for.
+"""An evaluation suite (``conf/suite/*.yaml``) expanded into the runs it stands for.
 
 A suite compares backbones x training modes over several seeds on one labelled data set and one
 split. Only the run seed varies between the runs of a backbone and mode; the data and the split
@@ -16,7 +16,7 @@ BACKBONE_KEYS = frozenset({"overrides", "pretrained"})
 
 
 class SuiteError(ValueError):
-    """A benchmark file is incomplete or inconsistent; the message names the key."""
+    """A suite file is incomplete or inconsistent; the message names the key."""
 
 
 @dataclass(frozen=True)
@@ -44,33 +44,33 @@ class RunSpec:
         return f"{self.backbone}-{self.mode}-seed{self.seed}"
 
 
-def expand_suite(benchmark: Mapping[str, Any]) -> list[RunSpec]:
-    """Every backbone x mode x seed of ``benchmark``, in file order (seeds innermost).
+def expand_suite(suite: Mapping[str, Any]) -> list[RunSpec]:
+    """Every backbone x mode x seed of ``suite``, in file order (seeds innermost).
 
     Overrides apply in this order, later ones winning: the suite's ``finetune`` list, the
     backbone's, the mode's, then the run seed and the suite's fixed ``split_seed``.
     """
-    seeds = _seeds(benchmark)
-    split_seed = _int(benchmark, "split_seed")
-    common = _overrides(benchmark.get("finetune"), "benchmark.finetune")
-    backbones = _mapping(benchmark, "backbones")
-    modes = _mapping(benchmark, "modes")
-    pretrain_names = {spec.name for spec in pretrain_specs(benchmark)}
+    seeds = _seeds(suite)
+    split_seed = _int(suite, "split_seed")
+    common = _overrides(suite.get("finetune"), "suite.finetune")
+    backbones = _mapping(suite, "backbones")
+    modes = _mapping(suite, "modes")
+    pretrain_names = {spec.name for spec in pretrain_specs(suite)}
     runs = []
     for backbone, spec in backbones.items():
-        where = f"benchmark.backbones.{backbone}"
+        where = f"suite.backbones.{backbone}"
         spec = spec or {}
         if not isinstance(spec, Mapping) or not set(spec) <= BACKBONE_KEYS:
             raise SuiteError(f"{where} must be a mapping with keys {sorted(BACKBONE_KEYS)}")
         pretrained = spec.get("pretrained")
         if pretrained is not None and pretrained not in pretrain_names:
             raise SuiteError(
-                f"{where}.pretrained={pretrained!r} names no run of benchmark.pretrain.runs "
+                f"{where}.pretrained={pretrained!r} names no run of suite.pretrain.runs "
                 f"(has {sorted(pretrain_names)})"
             )
         backbone_overrides = _overrides(spec.get("overrides"), f"{where}.overrides")
         for mode, mode_overrides in modes.items():
-            mode_overrides = _overrides(mode_overrides, f"benchmark.modes.{mode}")
+            mode_overrides = _overrides(mode_overrides, f"suite.modes.{mode}")
             for seed in seeds:
                 overrides = (
                     *common,
@@ -83,59 +83,58 @@ def expand_suite(benchmark: Mapping[str, Any]) -> list[RunSpec]:
     return runs
 
 
-def pretrain_specs(benchmark: Mapping[str, Any]) -> list[PretrainSpec]:
+def pretrain_specs(suite: Mapping[str, Any]) -> list[PretrainSpec]:
     """The suite's pretraining runs on its chosen corpus (``pretrain_data``), or none.
 
     Overrides: ``pretrain.overrides`` (shared: steps, model size, seed), then the corpus's entry
     in ``pretrain_corpora``, then the run's own (its objective).
     """
-    pretrain = benchmark.get("pretrain")
+    pretrain = suite.get("pretrain")
     if not pretrain:
         return []
-    common = _overrides(pretrain.get("overrides"), "benchmark.pretrain.overrides")
-    corpus = benchmark.get("pretrain_data")
-    corpora = benchmark.get("pretrain_corpora") or {}
+    common = _overrides(pretrain.get("overrides"), "suite.pretrain.overrides")
+    corpus = suite.get("pretrain_data")
+    corpora = suite.get("pretrain_corpora") or {}
     if corpus not in corpora:
         raise SuiteError(
-            f"benchmark.pretrain_data={corpus!r} is not one of benchmark.pretrain_corpora "
-            f"{sorted(corpora)}"
+            f"suite.pretrain_data={corpus!r} is not one of suite.pretrain_corpora {sorted(corpora)}"
         )
-    corpus_overrides = _overrides(corpora[corpus], f"benchmark.pretrain_corpora.{corpus}")
-    runs = _mapping(pretrain, "runs", "benchmark.pretrain.runs")
+    corpus_overrides = _overrides(corpora[corpus], f"suite.pretrain_corpora.{corpus}")
+    runs = _mapping(pretrain, "runs", "suite.pretrain.runs")
     return [
         PretrainSpec(
             str(name),
-            (*common, *corpus_overrides, *_overrides(own, f"benchmark.pretrain.runs.{name}")),
+            (*common, *corpus_overrides, *_overrides(own, f"suite.pretrain.runs.{name}")),
         )
         for name, own in runs.items()
     ]
 
 
-def _seeds(benchmark: Mapping[str, Any]) -> list[int]:
-    seeds = benchmark.get("seeds")
+def _seeds(suite: Mapping[str, Any]) -> list[int]:
+    seeds = suite.get("seeds")
     if (
         not isinstance(seeds, Sequence)
         or isinstance(seeds, str)
         or not seeds
         or not all(isinstance(s, int) and not isinstance(s, bool) for s in seeds)
     ):
-        raise SuiteError(f"benchmark.seeds must be a non-empty list of ints, got {seeds!r}")
+        raise SuiteError(f"suite.seeds must be a non-empty list of ints, got {seeds!r}")
     if len(set(seeds)) != len(seeds):
-        raise SuiteError(f"benchmark.seeds repeats a seed: {list(seeds)}")
+        raise SuiteError(f"suite.seeds repeats a seed: {list(seeds)}")
     return list(seeds)
 
 
-def _int(benchmark: Mapping[str, Any], key: str) -> int:
-    value = benchmark.get(key)
+def _int(suite: Mapping[str, Any], key: str) -> int:
+    value = suite.get(key)
     if not isinstance(value, int) or isinstance(value, bool):
-        raise SuiteError(f"benchmark.{key} must be an int, got {value!r}")
+        raise SuiteError(f"suite.{key} must be an int, got {value!r}")
     return value
 
 
 def _mapping(parent: Mapping[str, Any], key: str, where: str | None = None) -> Mapping[str, Any]:
     value = parent.get(key)
     if not isinstance(value, Mapping) or not value:
-        raise SuiteError(f"{where or f'benchmark.{key}'} must be a non-empty mapping")
+        raise SuiteError(f"{where or f'suite.{key}'} must be a non-empty mapping")
     return value
 
 

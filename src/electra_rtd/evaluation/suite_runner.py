@@ -1,4 +1,4 @@
-"""Run a benchmark suite's stages inside one evaluation folder::
+"""Run an evaluation suite's stages inside one evaluation folder::
 
     tokenizer/                          the shared WordPiece (suites that pretrain from scratch)
     pretrain/<name>/                    pretraining runs (RTD, MLM), normal train.py run folders
@@ -33,17 +33,17 @@ log = logging.getLogger(__name__)
 
 
 class SuiteRunner:
-    """The suite in ``cfg.benchmark``, run into ``out_dir``; call `run`."""
+    """The suite in ``cfg.suite``, run into ``out_dir``; call `run`."""
 
     def __init__(self, cfg: DictConfig, out_dir: Path) -> None:
         self.cfg = cfg
         self.out_dir = out_dir
-        self.benchmark: dict[str, Any] = OmegaConf.to_container(cfg.benchmark, resolve=True)
-        self.suite = self.benchmark.get("name") or "benchmark"
-        self.runs = expand_suite(self.benchmark)
-        self.pretrains = pretrain_specs(self.benchmark)
-        if self.benchmark.get("shared_tokenizer") and not self.pretrains:
-            raise SuiteError("benchmark.shared_tokenizer needs benchmark.pretrain runs")
+        self.suite_cfg: dict[str, Any] = OmegaConf.to_container(cfg.suite, resolve=True)
+        self.suite = self.suite_cfg.get("name") or "suite"
+        self.runs = expand_suite(self.suite_cfg)
+        self.pretrains = pretrain_specs(self.suite_cfg)
+        if self.suite_cfg.get("shared_tokenizer") and not self.pretrains:
+            raise SuiteError("suite.shared_tokenizer needs suite.pretrain runs")
 
     def run(self) -> Evaluation:
         """Check, pretrain (if the suite does), fine-tune and measure every run, add baselines."""
@@ -56,21 +56,21 @@ class SuiteRunner:
         for index, run in enumerate(self.runs, start=1):
             log.info("run %d/%d: %s", index, len(self.runs), run.name)
             records.append(self.finetune(run, shared, encoders, test_texts))
-        if self.benchmark.get("baselines"):
+        if self.suite_cfg.get("baselines"):
             records += baseline_records(splits["train"], splits["test"])
 
         settings = {
             "suite": self.suite,
-            "description": self.benchmark.get("description", ""),
+            "description": self.suite_cfg.get("description", ""),
             "data": describe_data(data_cfg),
-            "split seed": self.benchmark["split_seed"],
+            "split seed": self.suite_cfg["split_seed"],
             "test messages": len(test_texts),
-            "seeds": self.benchmark["seeds"],
+            "seeds": self.suite_cfg["seeds"],
             **inference_settings(records),
         }
         if self.pretrains:
-            settings["pretraining corpus"] = self.benchmark.get("pretrain_data")
-        return Evaluation(f"Benchmark: {self.suite}", records, settings, pretraining)
+            settings["pretraining corpus"] = self.suite_cfg.get("pretrain_data")
+        return Evaluation(f"Suite: {self.suite}", records, settings, pretraining)
 
     def preflight(self) -> tuple[dict[str, DictConfig], DictConfig]:
         """Pretraining configs and the shared data config, after every check that needs no run.
@@ -97,7 +97,7 @@ class SuiteRunner:
 
     def shared_tokenizer(self, pretrain_cfgs: dict[str, DictConfig]) -> list[str]:
         """Train the suite's one tokenizer if it has one; the override that hands it to runs."""
-        if not self.benchmark.get("shared_tokenizer"):
+        if not self.suite_cfg.get("shared_tokenizer"):
             return []
         first = next(iter(pretrain_cfgs.values()))
         folder = train_shared_tokenizer(first, self.out_dir / "tokenizer", self.out_dir / "data")

@@ -8,14 +8,10 @@ from typing import TYPE_CHECKING, Any
 from electra_rtd.metrics.keyword_scores import (
     PRF,
     KeywordSetScores,
-    Span,
-    bio_to_spans,
     char_overlap_scores,
     keyword_set_scores,
-    normalise_keyword,
     prf_from_counts,
     score_keywords,
-    spans_from_bio,
     strict_span_scores,
 )
 
@@ -25,15 +21,11 @@ if TYPE_CHECKING:
 __all__ = [
     "PRF",
     "KeywordSetScores",
-    "Span",
-    "bio_to_spans",
     "char_overlap_scores",
     "keyword_set_scores",
     "load_keyword_metric",
-    "normalise_keyword",
     "prf_from_counts",
     "score_keywords",
-    "spans_from_bio",
     "strict_span_scores",
 ]
 

@@ -4,8 +4,8 @@ A keyword tagger marks character spans ``(start, end, label)`` (``end`` exclusiv
 message. Three views of its quality, each as precision / recall / F1:
 
 * **strict spans** - micro-averaged exact matches of ``(start, end, label)`` over the corpus, the
-  number seqeval reports for BIO tags (``bio_to_spans`` decodes tags the way seqeval's default mode
-  does, see there);
+  number seqeval reports for BIO tags (`electra_rtd.text.spans.bio_to_spans` decodes tags the way seqeval's
+  default mode does, see there);
 * **keyword sets** - per message, the set of keyword strings (whitespace collapsed, casefolded,
   labels ignored), scored per message and averaged (macro) and also pooled (micro). It does not
   punish a tagger for picking a different occurrence of the same word, or for a span boundary that
@@ -28,15 +28,7 @@ import operator
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import NamedTuple
 
-OUTSIDE_TAG = "O"
-
-
-class Span(NamedTuple):
-    """A labelled half-open interval ``[start, end)`` of characters (or of tokens)."""
-
-    start: int
-    end: int
-    label: str
+from electra_rtd.text.spans import Span, normalise_keyword
 
 
 class PRF(NamedTuple):
@@ -68,43 +60,6 @@ def prf_from_counts(n_correct: int, n_predicted: int, n_gold: int) -> PRF:
     return PRF(precision, recall, 2 * precision * recall / total if total else 0.0)
 
 
-def bio_to_spans(tags: Sequence[str]) -> list[Span]:
-    """Token spans (``end`` exclusive) encoded by a BIO tag sequence, decoded like seqeval.
-
-    Seqeval's default (non-strict, conlleval) mode is matched, including for ill-formed input: an
-    ``I-X`` that follows ``O`` or a tag of another label opens a new span instead of being
-    dropped. A tagger's raw output is often ill-formed in just this way, and scoring it the way
-    seqeval and conlleval do keeps our numbers comparable with published ones.
-    """
-    spans: list[Span] = []
-    open_label: str | None = None
-    open_start = 0
-    for index, tag in enumerate(tags):
-        prefix, label = _split_tag(tag, index)
-        if prefix == "I" and label == open_label:
-            continue
-        if open_label is not None:
-            spans.append(Span(open_start, index, open_label))
-        open_label, open_start = label, index
-    if open_label is not None:
-        spans.append(Span(open_start, len(tags), open_label))
-    return spans
-
-
-def spans_from_bio(tags: Sequence[str], offsets: Sequence[tuple[int, int]]) -> list[Span]:
-    """Character spans from BIO tags over subword tokens and the tokens' character offsets.
-
-    ``offsets[i]`` is token i's ``(start, end)`` in the message, as a fast tokenizer's offset
-    mapping gives it; pass only real tokens (drop special and padding tokens first).
-    """
-    if len(tags) != len(offsets):
-        raise ValueError(f"{len(tags)} tags but {len(offsets)} token offsets")
-    return [
-        Span(offsets[span.start][0], offsets[span.end - 1][1], span.label)
-        for span in bio_to_spans(tags)
-    ]
-
-
 def strict_span_scores(
     predictions: Sequence[MessageSpans],
     references: Sequence[MessageSpans],
@@ -123,7 +78,7 @@ def keyword_set_scores(
     """P/R/F1 of each message's set of normalised keyword strings, macro and micro averaged.
 
     ``normalise`` turns a span's surface into the string compared (default `normalise_keyword`;
-    `electra_rtd.corpus_tools.keyword_norm.plain_keyword` compares plain forms).
+    `electra_rtd.text.keyword_norm.plain_keyword` compares plain forms).
     """
     predicted, gold = _validated_corpus(predictions, references, texts)
     return _keyword_sets(predicted, gold, texts, normalise or normalise_keyword)
@@ -157,11 +112,6 @@ def score_keywords(
         **_prefixed("partial", overlap),
         "n_messages": len(predicted),
     }
-
-
-def normalise_keyword(surface: str) -> str:
-    """Comparable form of a keyword string: whitespace runs collapsed to one space, casefolded."""
-    return " ".join(surface.split()).casefold()
 
 
 def _prefixed(prefix: str, scores: PRF) -> dict[str, float]:
@@ -205,15 +155,6 @@ def _char_overlap(predicted: list[set[Span]], gold: list[set[Span]]) -> PRF:
 def _labelled_chars(spans: Iterable[Span]) -> set[tuple[int, str]]:
     """Characters covered by the spans, as ``(position, label)``; overlapping spans count once."""
     return {(position, span.label) for span in spans for position in range(span.start, span.end)}
-
-
-def _split_tag(tag: str, index: int) -> tuple[str, str | None]:
-    if tag == OUTSIDE_TAG:
-        return OUTSIDE_TAG, None
-    prefix, _, label = tag.partition("-")
-    if prefix not in ("B", "I") or not label:
-        raise ValueError(f"tag {index} is {tag!r}; expected 'O', 'B-<label>' or 'I-<label>'")
-    return prefix, label
 
 
 def _validated_corpus(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import NamedTuple
 
-from electra_rtd.metrics import Span, bio_to_spans
+from electra_rtd.text.spans import Span, bio_to_spans, trim_span
 
 
 class Keyword(NamedTuple):
@@ -15,7 +15,7 @@ class Keyword(NamedTuple):
     tokens: the same number `transformers`' token-classification pipeline reports with
     ``aggregation_strategy="simple"``, so the two can be compared directly; calibrated when the
     model folder has a calibration (`calibration`). ``norm`` is the plain form
-    (`electra_rtd.corpus_tools.keyword_norm`): ``코ll인``, ``코 인`` and ``코인이`` are all ``코인``.
+    (`electra_rtd.text.keyword_norm`): ``코ll인``, ``코 인`` and ``코인이`` are all ``코인``.
     """
 
     start: int
@@ -55,17 +55,11 @@ def keywords_from_tokens(
     keywords = []
     for token_span in bio_to_spans([tags[label_id] for label_id in label_ids]):
         start, end = offsets[token_span.start][0], offsets[token_span.end - 1][1]
-        start, end = _trimmed(text, start, end)
-        if start < end:
+        span = trim_span(Span(start, end, token_span.label), text)
+        if span is not None:
             span_probabilities = probabilities[token_span.start : token_span.end]
             score = sum(span_probabilities) / len(span_probabilities)
-            keywords.append(Keyword(start, end, text[start:end], score, token_span.label))
+            keywords.append(
+                Keyword(span.start, span.end, text[span.start : span.end], score, span.label)
+            )
     return keywords
-
-
-def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return start, end

@@ -21,15 +21,15 @@ import torch
 from transformers import PreTrainedModel, PreTrainedTokenizerBase
 
 from electra_rtd.baselines.kiwi_nouns import KiwiNounExtractor
-from electra_rtd.corpus_tools.keyword_norm import keyword_norm, shared_kiwi
 from electra_rtd.data.windows import AUTO, Stride, resolve_stride, window_parts
-from electra_rtd.metrics.keyword_scores import OUTSIDE_TAG, Span
 from electra_rtd.tagging.calibration import Calibration
 from electra_rtd.tagging.decoding import Keyword, keywords_from_tokens
 from electra_rtd.tagging.model_folder import TaggerError, load_tagging_model, resolve_model_folder
 from electra_rtd.tagging.onnx_runtime import OnnxTagger, onnx_graph
 from electra_rtd.tagging.options import BACKENDS, DECODES, Backend, Decode
 from electra_rtd.tagging.ranker import CandidateRanker, compound_candidates, select
+from electra_rtd.text.keyword_norm import keyword_norm, shared_kiwi
+from electra_rtd.text.spans import OUTSIDE_TAG, Span
 
 logger = logging.getLogger(__name__)
 

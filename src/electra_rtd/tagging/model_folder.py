@@ -23,8 +23,8 @@ from transformers import (
 
 from electra_rtd.data.hub_ids import looks_like_path
 from electra_rtd.data.tokenization import TokenizerLoadError, load_tokenizer
-from electra_rtd.metrics.keyword_scores import OUTSIDE_TAG
 from electra_rtd.models.electra import hub_offline, missing_weights_message
+from electra_rtd.text.spans import OUTSIDE_TAG
 
 logger = logging.getLogger(__name__)
 

@@ -40,10 +40,10 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 
 from electra_rtd.baselines.kiwi_nouns import DEFAULT_STOP_NOUNS
-from electra_rtd.corpus_tools.keyword_norm import plain_keyword, shared_kiwi
 from electra_rtd.data.labelled import LabelledMessage
-from electra_rtd.metrics import normalise_keyword
 from electra_rtd.tagging.keyword_forms import FormModel, fit_form_model, out_of_fold_rates
+from electra_rtd.text.keyword_norm import plain_keyword, shared_kiwi
+from electra_rtd.text.spans import normalise_keyword
 
 if TYPE_CHECKING:
     from electra_rtd.tagging.extractor import KeywordTagger, TokenScores
@@ -328,7 +328,8 @@ def fit_ranker(
     one with the best keyword-set F1 (plain forms) on ``dev``."""
     import lightgbm
 
-    from electra_rtd.metrics import Span, score_keywords
+    from electra_rtd.metrics import score_keywords
+    from electra_rtd.text.spans import Span
 
     train_candidates = compound_candidates([m.text for m in train], max_tokens)
     prior = keyword_prior(train, train_candidates)

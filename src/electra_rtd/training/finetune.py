@@ -14,16 +14,16 @@ from omegaconf import DictConfig
 from tqdm.auto import tqdm
 from transformers import DataCollatorForTokenClassification
 
-from electra_rtd.corpus_tools.keyword_norm import plain_keyword
 from electra_rtd.data.batching import make_train_loader
 from electra_rtd.data.pretraining import prepare_tokenizer
 from electra_rtd.data.tagging_sets import load_tagging_splits
 from electra_rtd.data.token_labels import bio_label_names, encode_labelled
 from electra_rtd.metrics.pretraining import format_metrics, metrics_block
-from electra_rtd.metrics.tagging import score_tagger
 from electra_rtd.models.electra import count_parameters
 from electra_rtd.models.tagger import apply_lora, build_tagger, export_tagger
 from electra_rtd.tagging import KeywordTagger
+from electra_rtd.tagging.scoring import score_tagger
+from electra_rtd.text.keyword_norm import plain_keyword
 from electra_rtd.training.checkpointing import (
     save_checkpoint,
 )

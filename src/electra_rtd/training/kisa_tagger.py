@@ -25,15 +25,15 @@ from pathlib import Path
 
 from omegaconf import DictConfig, open_dict
 
-from electra_rtd.corpus_tools.keyword_norm import plain_keyword
 from electra_rtd.data.labelled import LabelledMessage
 from electra_rtd.data.tagging_sets import load_tagging_splits
 from electra_rtd.data.windows import AUTO, Stride
 from electra_rtd.metrics.pretraining import metrics_block
-from electra_rtd.metrics.tagging import score_tagger
 from electra_rtd.tagging import KeywordTagger
 from electra_rtd.tagging.calibration import expected_calibration_error, fit_calibration
 from electra_rtd.tagging.ranker import fit_ranker
+from electra_rtd.tagging.scoring import score_tagger
+from electra_rtd.text.keyword_norm import plain_keyword
 from electra_rtd.training.finetune import finetune_tagger
 from electra_rtd.training.model_card import write_model_card
 from electra_rtd.training.silver_tagger import pretrain_backbone, read_messages, write_silver_labels

@@ -15,10 +15,10 @@ from pathlib import Path
 
 from omegaconf import DictConfig, OmegaConf, open_dict
 
-from electra_rtd.corpus_tools.held_out import keep_for_training
 from electra_rtd.corpus_tools.silver import SilverConfig, SilverLabeller
 from electra_rtd.data.corpus import corpus_parts, iter_records
 from electra_rtd.data.hashed_labels import read_label_file
+from electra_rtd.data.held_out import keep_for_training
 from electra_rtd.data.labelled import write_labelled
 from electra_rtd.training.finetune import finetune_tagger
 

@@ -10,7 +10,6 @@ from electra_rtd.corpus_tools.dedup.config import (
     SemanticConfig,
     StructuralConfig,
 )
-from electra_rtd.corpus_tools.dedup.keys import exact_key, message_template
 from electra_rtd.corpus_tools.dedup.pairs import (
     PairScores,
     PairSet,
@@ -20,6 +19,7 @@ from electra_rtd.corpus_tools.dedup.pairs import (
 )
 from electra_rtd.corpus_tools.dedup.pipeline import deduplicate, deduplicate_corpus
 from electra_rtd.corpus_tools.dedup.writers import deduplicated, write_clusters, write_rows
+from electra_rtd.text.keys import exact_key, message_template
 
 __all__ = [
     "COMBINED",

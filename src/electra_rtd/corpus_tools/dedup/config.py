@@ -11,7 +11,8 @@ from typing import Any
 
 from omegaconf import DictConfig, OmegaConf
 
-from electra_rtd.corpus_tools.normalise import NormaliseConfig
+from electra_rtd.text.keys import EXACT_KEY_CONFIG
+from electra_rtd.text.normalise import NormaliseConfig
 
 METHODS = ("exact", "lexical", "structural", "semantic")
 # The label of the clusters that merge every selected method's clusters.
@@ -84,8 +85,7 @@ class DedupConfig:
     """Which methods run, their thresholds, and how the work is spread over processes."""
 
     methods: tuple[str, ...] = ("exact", "lexical", "structural")
-    # Lower-casing outside links: "BTC" and "btc" are one message.
-    normalise: NormaliseConfig = field(default_factory=lambda: NormaliseConfig(lowercase=True))
+    normalise: NormaliseConfig = EXACT_KEY_CONFIG
     lexical: LexicalConfig = field(default_factory=LexicalConfig)
     structural: StructuralConfig = field(default_factory=StructuralConfig)
     semantic: SemanticConfig = field(default_factory=SemanticConfig)

@@ -17,8 +17,8 @@ from multiprocessing.pool import AsyncResult
 import numpy as np
 
 from electra_rtd.corpus_tools.dedup.config import DedupConfig
-from electra_rtd.corpus_tools.dedup.keys import exact_key, message_template
 from electra_rtd.corpus_tools.dedup.minhash import signatures
+from electra_rtd.text.keys import exact_key, message_template
 
 _IN_FLIGHT_PER_WORKER = 2
 

@@ -17,8 +17,6 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from electra_rtd.corpus_tools.dedup import COMBINED, DedupConfig, SemanticConfig, deduplicate
-from electra_rtd.corpus_tools.normalise import normalise
-from electra_rtd.corpus_tools.privacy import mask_for_display
 from electra_rtd.corpus_tools.report.keywords import (
     characteristic_keywords,
     keyword_counts,
@@ -40,6 +38,8 @@ from electra_rtd.corpus_tools.report.topics import (
 from electra_rtd.corpus_tools.report.trends import Trends, topic_trends
 from electra_rtd.corpus_tools.silver import SilverConfig
 from electra_rtd.data.corpus import CorpusError
+from electra_rtd.text.normalise import normalise
+from electra_rtd.text.privacy import mask_for_display
 
 if TYPE_CHECKING:
     from electra_rtd.tagging import KeywordTagger

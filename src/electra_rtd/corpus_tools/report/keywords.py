@@ -21,10 +21,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 from tqdm.auto import tqdm
 
-from electra_rtd.corpus_tools.keyword_norm import plain_keyword
-from electra_rtd.corpus_tools.privacy import find_pii
 from electra_rtd.corpus_tools.silver import KEYWORDS_META, SilverConfig, SilverLabeller
 from electra_rtd.data.synthetic import generate_messages
+from electra_rtd.text.keyword_norm import plain_keyword
+from electra_rtd.text.privacy import find_pii
 
 if TYPE_CHECKING:
     # torch loads only when a tagger is really used.

@@ -15,8 +15,8 @@ from pathlib import Path
 
 from tqdm.auto import tqdm
 
-from electra_rtd.corpus_tools.privacy import excerpt_for_error
 from electra_rtd.data.corpus import CorpusError, CorpusPart, corpus_parts, iter_records
+from electra_rtd.text.privacy import excerpt_for_error
 
 logger = logging.getLogger(__name__)
 

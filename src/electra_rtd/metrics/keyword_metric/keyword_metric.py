@@ -8,8 +8,8 @@ they change.
 """
 
 import datasets
-
 import evaluate
+
 from electra_rtd.metrics.keyword_scores import score_keywords
 
 _DESCRIPTION = """Keyword-tagging scores: strict span P/R/F1 (seqeval-compatible), per-message

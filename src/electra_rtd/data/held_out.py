@@ -13,20 +13,18 @@ import logging
 from collections.abc import Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass
 
-from electra_rtd.corpus_tools.dedup.config import DedupConfig
-from electra_rtd.corpus_tools.dedup.keys import exact_key
 from electra_rtd.data.hashed_labels import text_sha256
+from electra_rtd.text.keys import exact_key
 
 log = logging.getLogger(__name__)
 
 Exclude = Mapping[str, Sequence[str]]
-_KEY_CONFIG = DedupConfig().normalise
 
 
 def normalised_key(text: str) -> str:
     """The text two copies of one message share: the exact de-duplication key without spaces
     (spam varies its spacing, "비트 코인" / "비트코인")."""
-    return "".join(exact_key(text, _KEY_CONFIG).split())
+    return "".join(exact_key(text).split())
 
 
 @dataclass(frozen=True)

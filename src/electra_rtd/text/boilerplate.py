@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from electra_rtd.corpus_tools.text_offsets import sub_mapped
+from electra_rtd.text.text_offsets import sub_mapped
 
 
 @dataclass(frozen=True)

@@ -12,11 +12,14 @@ lower-casing is the last normalisation step.
 
 from __future__ import annotations
 
-from electra_rtd.corpus_tools.normalise import NormaliseConfig, normalise
-from electra_rtd.corpus_tools.privacy import mask_pii
+from electra_rtd.text.normalise import NormaliseConfig, normalise
+from electra_rtd.text.privacy import mask_pii
+
+# Lower-casing outside links: "BTC" and "btc" are one message.
+EXACT_KEY_CONFIG = NormaliseConfig(lowercase=True)
 
 
-def exact_key(text: str, config: NormaliseConfig) -> str:
+def exact_key(text: str, config: NormaliseConfig = EXACT_KEY_CONFIG) -> str:
     """The normalised message: equal for copies that differ only in form."""
     return normalise(text, config).text
 

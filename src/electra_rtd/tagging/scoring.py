@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from electra_rtd.data.labelled import LabelledMessage
-from electra_rtd.metrics.keyword_scores import Span, score_keywords
+from electra_rtd.metrics.keyword_scores import score_keywords
 from electra_rtd.tagging import KeywordTagger
+from electra_rtd.text.spans import Span
 
 
 def score_tagger(

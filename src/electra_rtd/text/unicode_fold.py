@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import unicodedata
 
-from electra_rtd.corpus_tools.text_offsets import combines_with_previous
+from electra_rtd.text.text_offsets import combines_with_previous
 
 # Zero-width characters and the soft hyphen: inserted to break keyword filters, never visible.
 _INVISIBLE = frozenset("\u00ad\u180e\u200b\u200c\u200d\u2060\ufeff")

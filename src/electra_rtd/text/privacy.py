@@ -12,8 +12,8 @@ from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
 from enum import Enum
 
-from electra_rtd.corpus_tools import pii_patterns as patterns
-from electra_rtd.corpus_tools.unicode_fold import fold_same_length
+from electra_rtd.text import pii_patterns as patterns
+from electra_rtd.text.unicode_fold import fold_same_length
 
 
 class PiiKind(str, Enum):

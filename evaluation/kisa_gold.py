@@ -6,8 +6,8 @@ the test split is only reported. Keyword sets are compared on plain forms (`keyw
 `코ll인`, `코 인` and `코인이` are one keyword. The human ceiling is the agreement of two
 labellers who read the same 200 messages independently (`labels/kisa/second_reading.jsonl`).
 
-    python benchmarks/kisa_gold.py                                        # baselines only
-    python benchmarks/kisa_gold.py --model "kisa tagger=outputs/kisa_tagger/<run>/export/model" \
+    python evaluation/kisa_gold.py                                        # baselines only
+    python evaluation/kisa_gold.py --model "kisa tagger=outputs/kisa_tagger/<run>/export/model" \
         --decode ranked tags candidates --plot docs/kisa_tagger.png --reliability docs/kisa_reliability.png
 """
 
@@ -21,14 +21,15 @@ from pathlib import Path
 from omegaconf import OmegaConf
 
 from electra_rtd.baselines import KiwiNounExtractor, TfidfTopK
-from electra_rtd.corpus_tools.keyword_norm import keyword_norm, plain_keyword
 from electra_rtd.corpus_tools.silver import SilverConfig, SilverLabeller
 from electra_rtd.data.hashed_labels import join_labels, read_label_file, read_label_folder
 from electra_rtd.data.labelled import LabelledMessage
-from electra_rtd.metrics import Span, score_keywords
+from electra_rtd.metrics import score_keywords
 from electra_rtd.tagging import KeywordTagger
 from electra_rtd.tagging.calibration import expected_calibration_error, reliability_bins
 from electra_rtd.tagging.ranker import RANKER_FILE
+from electra_rtd.text.keyword_norm import keyword_norm, plain_keyword
+from electra_rtd.text.spans import Span
 from electra_rtd.training.kisa_tagger import keyword_outcomes
 from electra_rtd.training.silver_tagger import read_background, read_messages
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from functools import cache, lru_cache
 
-from electra_rtd.corpus_tools.normalise import NormaliseConfig, normalise
+from electra_rtd.text.normalise import NormaliseConfig, normalise
 
 # Romanised or truncated disguises of spam words seen in Korean spam; matched casefolded on the
 # whole keyword after steps 1-2.

@@ -13,15 +13,15 @@ from dataclasses import dataclass
 from functools import partial
 from multiprocessing import Pool
 
-from electra_rtd.corpus_tools import boilerplate, pii_patterns
-from electra_rtd.corpus_tools.deobfuscate import (
+from electra_rtd.text import boilerplate, pii_patterns
+from electra_rtd.text.deobfuscate import (
     DEFAULT_LEXICON,
     check_lexicon,
     deobfuscate_hangul,
     deobfuscate_latin,
 )
-from electra_rtd.corpus_tools.text_offsets import NormalisedText, sub_mapped
-from electra_rtd.corpus_tools.unicode_fold import fold_unicode
+from electra_rtd.text.text_offsets import NormalisedText, sub_mapped
+from electra_rtd.text.unicode_fold import fold_unicode
 
 _WHITESPACE = re.compile(r"\s{2,}|[^\S ]")
 # One symbol repeated ("!!!!", "★★★", "____") becomes one. Dots keep the ellipsis ("....." ->

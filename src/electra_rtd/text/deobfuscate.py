@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from electra_rtd.corpus_tools.text_offsets import sub_mapped
+from electra_rtd.text.text_offsets import sub_mapped
 
 
 def _remove_spaces(match: re.Match[str]) -> str:
