@@ -230,7 +230,7 @@ class CandidateRanker:
             "form_model": self.form_model.to_dict(),
         }
         (model_dir / RANKER_FILE).write_text(
-            json.dumps(settings, ensure_ascii=False, indent=1), encoding="utf-8"
+            json.dumps(settings, ensure_ascii=False, separators=(",", ":")), encoding="utf-8"
         )
 
     @classmethod
