@@ -52,6 +52,18 @@ def test_a_split_smaller_than_a_batch_stops_with_the_sizes(tmp_path: Path) -> No
         run_task(cfg, tmp_path / "run")
 
 
+def test_a_run_folder_inside_the_corpus_folder_is_refused_before_any_work(tmp_path: Path) -> None:
+    write_corpus(tmp_path / "corpus" / "part1.jsonl", 300)
+    result = train(
+        "logger=none", "data=files", f"data.path={tmp_path / 'corpus'}",
+        f"hydra.run.dir={tmp_path / 'corpus' / 'run'}",
+    )  # fmt: skip
+    assert result.returncode == 2, result.stderr[-2000:]
+    assert "Traceback" not in result.stderr
+    assert "inside the input folder" in result.stderr.strip().splitlines()[-1]
+    assert not (tmp_path / "corpus" / "run" / "checkpoints").exists()
+
+
 def test_resuming_past_max_steps_says_so_and_resuming_in_place_works(tmp_path: Path) -> None:
     common = ["+experiment=rtd_pretrain", *FAST, "trainer.save_every=2"]
     run = tmp_path / "run"

@@ -9,15 +9,18 @@ from pathlib import Path
 from typing import TypeVar
 
 from hydra.core.hydra_config import HydraConfig
-from omegaconf import DictConfig
+from omegaconf import DictConfig, OmegaConf
 from tqdm.contrib.logging import logging_redirect_tqdm
 
+from electra_rtd.outputs import check_output
 from electra_rtd.training.run_folder import LAUNCH_FILE, LOCK_FILE
 
 log = logging.getLogger(__name__)
 
 Result = TypeVar("Result")
 HYDRA_FILES = ".hydra"
+# Where a job reads messages or labels from: its run folder must not lie inside any of them.
+INPUT_KEYS = ("data.path", "data.corpus", "data.labels", "silver.corpus", "silver.background")
 
 
 def run_job(job: Callable[[DictConfig, Path], Result], cfg: DictConfig) -> Result:
@@ -47,9 +50,17 @@ def run_dir_from_hydra() -> Path:
     return Path(HydraConfig.get().runtime.output_dir)
 
 
+def refuse_run_dir_inside_inputs(cfg: DictConfig, run_dir: Path) -> None:
+    """A run folder inside a corpus folder would be read back in, as messages, by the next run
+    on that folder (its silver labels, exports and logs): refuse it before any work."""
+    inputs = [OmegaConf.select(cfg, key, default=None) for key in INPUT_KEYS]
+    check_output(run_dir, [path for path in inputs if isinstance(path, str)], files=())
+
+
 def run_task(cfg: DictConfig, run_dir: Path | None = None) -> dict[str, float]:
     """Run ``cfg.task`` in ``run_dir`` (Hydra's output directory by default)."""
     run_dir = run_dir or run_dir_from_hydra()
+    refuse_run_dir_inside_inputs(cfg, run_dir)
     if cfg.task == "pretrain":
         from electra_rtd.training.pretrain import pretrain
 
