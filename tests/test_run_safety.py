@@ -53,6 +53,7 @@ def test_a_split_smaller_than_a_batch_stops_with_the_sizes(tmp_path: Path) -> No
 
 
 def test_a_run_folder_inside_the_corpus_folder_is_refused_before_any_work(tmp_path: Path) -> None:
+    (tmp_path / "corpus").mkdir()
     write_corpus(tmp_path / "corpus" / "part1.jsonl", 300)
     result = train(
         "logger=none", "data=files", f"data.path={tmp_path / 'corpus'}",
