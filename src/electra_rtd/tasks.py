@@ -12,6 +12,7 @@ from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig
 from tqdm.contrib.logging import logging_redirect_tqdm
 
+from electra_rtd.schema import checked
 from electra_rtd.training.run_folder import LAUNCH_FILE, LOCK_FILE
 
 log = logging.getLogger(__name__)
@@ -48,7 +49,9 @@ def run_dir_from_hydra() -> Path:
 
 
 def run_task(cfg: DictConfig, run_dir: Path | None = None) -> dict[str, float]:
-    """Run ``cfg.task`` in ``run_dir`` (Hydra's output directory by default)."""
+    """Check ``cfg`` against the schemas, then run ``cfg.task`` in ``run_dir`` (Hydra's output
+    directory by default)."""
+    checked(cfg)
     run_dir = run_dir or run_dir_from_hydra()
     if cfg.task == "pretrain":
         from electra_rtd.training.pretrain import pretrain
@@ -62,11 +65,6 @@ def run_task(cfg: DictConfig, run_dir: Path | None = None) -> dict[str, float]:
         from electra_rtd.training.silver_tagger import train_silver_tagger
 
         return train_silver_tagger(cfg, run_dir)
-    if cfg.task == "kisa_tagger":
-        from electra_rtd.training.kisa_tagger import train_kisa_tagger
+    from electra_rtd.training.kisa_tagger import train_kisa_tagger
 
-        return train_kisa_tagger(cfg, run_dir)
-    raise ValueError(
-        f"unknown task {cfg.task!r}: expected 'pretrain', 'finetune_tagger', 'silver_tagger' "
-        "or 'kisa_tagger'"
-    )
+    return train_kisa_tagger(cfg, run_dir)  # the last of schema.TASKS
