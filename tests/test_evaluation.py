@@ -68,7 +68,7 @@ def test_every_suite_file_composes_into_train_configs(name: str) -> None:
     for corpus in suite.get("pretrain_corpora", {}):  # the alternative corpora too
         spec = pretrain_specs({**suite, "pretrain_data": corpus})[0]
         cfg = compose_train_config([*spec.overrides, root], CONF)
-        assert OmegaConf.to_container(cfg.data, resolve=True)["source"] in ("synthetic", "files")
+        assert OmegaConf.to_container(cfg.corpus, resolve=True)["source"] in ("synthetic", "files")
     first_seed = suite["seeds"][0]  # the other seeds differ only in `seed=`
     for run in (r for r in expand_suite(suite) if r.seed == first_seed):
         cfg = compose_train_config([*run.overrides, root], CONF)
@@ -91,7 +91,7 @@ SUITE = {
     "modes": {"full": ["tagging.mode=full"], "lora": ["tagging.mode=lora"]},
     "pretrain": {"overrides": ["task=pretrain"], "runs": {"rtd": ["objective=rtd"]}},
     "pretrain_data": "synthetic",
-    "pretrain_corpora": {"synthetic": ["data=synthetic"], "kisa": ["data=kisa"]},
+    "pretrain_corpora": {"synthetic": ["corpus=synthetic"], "kisa": ["corpus=kisa"]},
 }
 
 
@@ -120,7 +120,7 @@ def test_a_suite_expands_into_backbones_times_modes_times_seeds() -> None:
 
 def test_pretraining_runs_take_the_chosen_corpus() -> None:
     [spec] = pretrain_specs({**SUITE, "pretrain_data": "kisa"})
-    assert spec.overrides == ("task=pretrain", "data=kisa", "objective=rtd")
+    assert spec.overrides == ("task=pretrain", "corpus=kisa", "objective=rtd")
     with pytest.raises(SuiteError, match="pretrain_data='nsmc'"):
         pretrain_specs({**SUITE, "pretrain_data": "nsmc"})
 
@@ -143,9 +143,9 @@ def test_bad_suites_are_refused_naming_the_key(change: dict, message: str) -> No
 def test_runs_that_differ_in_their_data_are_refused() -> None:
     same = OmegaConf.create({"data": {"source": "synthetic", "seed": 3, "split_seed": 1}})
     other = OmegaConf.create({"data": {"source": "synthetic", "seed": 4, "split_seed": 1}})
-    assert require_same_data("s", [same, same.copy()]) == same.data
+    assert require_same_data("s", [same, same.copy()], "data") == same.data
     with pytest.raises(ValueError, match=r"differ in data\.seed \(\[3\] vs \[4\]\)"):
-        require_same_data("s", [same, other])
+        require_same_data("s", [same, other], "data")
 
 
 def record(backbone: str, mode: str, seed: int, **metrics: float) -> dict:

@@ -63,7 +63,7 @@ def test_lora_saves_an_adapter_and_a_merged_model(tmp_path: Path) -> None:
 def test_tagging_from_a_pretrained_export(tmp_path: Path) -> None:
     """model.path = an RTD export: its tokenizer and encoder weights are used."""
     pretrain = compose_cfg(
-        "+experiment=rtd_pretrain", "model=tiny", "logger=none", "data.num_messages=600", "data.eval_size=100",
+        "+experiment=rtd_pretrain", "model=tiny", "logger=none", "corpus.num_messages=600", "corpus.eval_size=100",
         "model.vocab_size=1200", "trainer.batch_size=16", "trainer.max_steps=3", "trainer.save_every=0",
     )  # fmt: skip
     run_task(pretrain, tmp_path / "pretrain")

@@ -51,7 +51,12 @@ OBJECTIVES = {
         "temperature": 1.0,
         "generator_projection": "masked",
     },
-    "mlm": {"name": "mlm", "mask_probability": 0.15, "max_predictions": None},
+    "mlm": {
+        "name": "mlm",
+        "mask_probability": 0.15,
+        "max_predictions": None,
+        "whole_word_masking": False,
+    },
 }
 OPTIM = {"lr": 2e-3, "weight_decay": 0.01, "betas": [0.9, 0.999], "eps": 1e-6, "fused": False}
 # Messages in the hand-made vocabulary of conftest.small_tokenizer, chosen so that the per-row

@@ -195,10 +195,11 @@ def test_second_readings_are_of_labelled_messages() -> None:
 
 
 def test_pretraining_corpora_drop_the_held_out_day_and_its_recurring_texts(tmp_path: Path) -> None:
-    """`data=kisa` (any corpus with data.exclude) for RTD pretraining keeps the same rule."""
+    """`corpus=kisa` (any corpus with corpus.exclude) for RTD pretraining keeps the same rule."""
     from omegaconf import OmegaConf
 
     from electra_rtd.data.pretraining import load_messages
+    from electra_rtd.schema import CorpusConfig
 
     corpus = tmp_path / "dump.tsv"
     rows = [
@@ -211,9 +212,16 @@ def test_pretraining_corpora_drop_the_held_out_day_and_its_recurring_texts(tmp_p
         "file_date\tmessage\n" + "".join(f"{day}\t{text}\n" for day, text in rows),
         encoding="utf-8",
     )
-    data_cfg = OmegaConf.create(
-        {"text_column": "message", "exclude": {"file_date": [HELD_OUT_DAY]}}
+    corpus_cfg = CorpusConfig(
+        source="files",
+        path=str(corpus),
+        text_column="message",
+        max_length=128,
+        eval_size=1,
+        num_proc=None,
+        streaming=False,
+        exclude={"file_date": [HELD_OUT_DAY]},
     )
-    dataset = load_messages(data_cfg, corpus)
+    dataset = load_messages(OmegaConf.structured(corpus_cfg), corpus)
     assert dataset["text"] == ["적금 만기 안내", "카지노 첫충 20%"]
     assert dataset.column_names == ["text"]

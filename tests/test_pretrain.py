@@ -37,7 +37,7 @@ FAST_TRAINER = [
     "trainer.eval_batch_size=64",
     "trainer.log_every=5",
 ]
-FAST = [*FAST_TRAINER, "data.num_messages=1200", "data.eval_size=200"]
+FAST = [*FAST_TRAINER, "corpus.num_messages=1200", "corpus.eval_size=200"]
 
 
 def compose_cfg(*overrides: str) -> DictConfig:
@@ -289,8 +289,8 @@ def test_streaming_corpus_trains(tmp_path: Path) -> None:
     ] * 150
     corpus.write_text("\n".join(lines) + "\n", encoding="utf-8")
     cfg = compose_cfg(
-        "+experiment=rtd_pretrain", *FAST_TRAINER, "data=files", f"data.path={corpus}",
-        "data.streaming=true", "data.eval_size=50", "trainer.max_steps=12", "trainer.save_every=0",
+        "+experiment=rtd_pretrain", *FAST_TRAINER, "corpus=files", f"corpus.path={corpus}",
+        "corpus.streaming=true", "corpus.eval_size=50", "trainer.max_steps=12", "trainer.save_every=0",
     )  # fmt: skip
     metrics = run_task(cfg, tmp_path / "run")
     assert metrics["eval_scored_tokens"] > 0

@@ -41,12 +41,12 @@ def write_corpus(path: Path, count: int) -> Path:
 
 
 def test_a_split_smaller_than_a_batch_stops_with_the_sizes(tmp_path: Path) -> None:
-    """data=files holds out eval_size messages; 30 - 20 = 10 left, batch 16, drop_last: the loop
+    """corpus=files holds out eval_size messages; 30 - 20 = 10 left, batch 16, drop_last: the loop
     used to restart empty epochs for ever."""
     corpus = write_corpus(tmp_path / "small.jsonl", 30)
     cfg = compose_cfg(
-        "+experiment=rtd_pretrain", *FAST_TRAINER, "data=files", f"data.path={corpus}",
-        "data.eval_size=20", "trainer.max_steps=5", "trainer.save_every=0",
+        "+experiment=rtd_pretrain", *FAST_TRAINER, "corpus=files", f"corpus.path={corpus}",
+        "corpus.eval_size=20", "trainer.max_steps=5", "trainer.save_every=0",
     )  # fmt: skip
     with pytest.raises(TrainingSetupError, match="gave no batch: 10 messages, batch size 16"):
         run_task(cfg, tmp_path / "run")
@@ -56,7 +56,7 @@ def test_a_run_folder_inside_the_corpus_folder_is_refused_before_any_work(tmp_pa
     (tmp_path / "corpus").mkdir()
     write_corpus(tmp_path / "corpus" / "part1.jsonl", 300)
     result = train(
-        "logger=none", "data=files", f"data.path={tmp_path / 'corpus'}",
+        "logger=none", "corpus=files", f"corpus.path={tmp_path / 'corpus'}",
         f"hydra.run.dir={tmp_path / 'corpus' / 'run'}",
     )  # fmt: skip
     assert result.returncode == 2, result.stderr[-2000:]
@@ -79,7 +79,12 @@ def test_resuming_past_max_steps_says_so_and_resuming_in_place_works(tmp_path: P
 def test_train_py_prints_a_bad_corpus_as_one_line(tmp_path: Path) -> None:
     corpus = tmp_path / "bad.jsonl"
     corpus.write_text('{"text": "택배 010-1234-5678"}\n{"text": \n', encoding="utf-8")
-    overrides = ["logger=none", "data=files", f"data.path={corpus}", f"hydra.run.dir={tmp_path}/r"]
+    overrides = [
+        "logger=none",
+        "corpus=files",
+        f"corpus.path={corpus}",
+        f"hydra.run.dir={tmp_path}/r",
+    ]
     result = train(*overrides)
     assert result.returncode == 2, result.stderr[-2000:]
     assert "Traceback" not in result.stderr

@@ -4,8 +4,8 @@ Layers, lowest first. A module imports only from its own package and from lower 
 layer can be read, tested and reused without the ones above it (tests/test_architecture.py holds
 this; docs/architecture.md draws it):
 
-1. ``text``, ``outputs``: spans and BIO tags, normalisation, privacy masks, message keys; writing
-   files safely.
+1. ``text``, ``outputs``, ``schema``: spans and BIO tags, normalisation, privacy masks, message
+   keys; writing files safely; the typed schemas of the training config groups.
 2. ``metrics``: keyword and pretraining scores, plain functions over spans.
 3. ``data``: corpora, labelled sets, splits, tokenizers, synthetic messages, batches.
 4. ``baselines``: Kiwi nouns and TF-IDF keyword extractors.
@@ -22,7 +22,7 @@ this; docs/architecture.md draws it):
 __version__ = "0.1.0"
 
 LAYERS: tuple[tuple[str, ...], ...] = (
-    ("text", "outputs"),
+    ("text", "outputs", "schema"),
     ("metrics",),
     ("data",),
     ("baselines",),

@@ -23,6 +23,7 @@ from electra_rtd.data.synthetic.template_language import TemplateError
 from electra_rtd.evaluation.suite import SuiteError
 from electra_rtd.models.electra import WeightsNotFoundError
 from electra_rtd.outputs import OutputError, describe_os_error
+from electra_rtd.schema import ConfigError
 from electra_rtd.tagging.model_folder import TaggerError
 from electra_rtd.training.loop import TrainingSetupError
 from electra_rtd.training.run_folder import lock_run_folder
@@ -37,6 +38,7 @@ USER_ERRORS = (
     TemplateError,
     WeightsNotFoundError,
     LlmRequestError,
+    ConfigError,
 )
 EXIT_USER_ERROR = 2
 

@@ -13,6 +13,7 @@ from omegaconf import DictConfig, OmegaConf
 from tqdm.contrib.logging import logging_redirect_tqdm
 
 from electra_rtd.outputs import check_output
+from electra_rtd.schema import checked
 from electra_rtd.training.run_folder import LAUNCH_FILE, LOCK_FILE
 
 log = logging.getLogger(__name__)
@@ -20,7 +21,14 @@ log = logging.getLogger(__name__)
 Result = TypeVar("Result")
 HYDRA_FILES = ".hydra"
 # Where a job reads messages or labels from: its run folder must not lie inside any of them.
-INPUT_KEYS = ("data.path", "data.corpus", "data.labels", "silver.corpus", "silver.background")
+INPUT_KEYS = (
+    "corpus.path",
+    "data.path",
+    "data.corpus",
+    "data.labels",
+    "silver.corpus",
+    "silver.background",
+)
 
 
 def run_job(job: Callable[[DictConfig, Path], Result], cfg: DictConfig) -> Result:
@@ -58,7 +66,9 @@ def refuse_run_dir_inside_inputs(cfg: DictConfig, run_dir: Path) -> None:
 
 
 def run_task(cfg: DictConfig, run_dir: Path | None = None) -> dict[str, float]:
-    """Run ``cfg.task`` in ``run_dir`` (Hydra's output directory by default)."""
+    """Check ``cfg`` against the schemas, then run ``cfg.task`` in ``run_dir`` (Hydra's output
+    directory by default)."""
+    checked(cfg)
     run_dir = run_dir or run_dir_from_hydra()
     refuse_run_dir_inside_inputs(cfg, run_dir)
     if cfg.task == "pretrain":
@@ -73,11 +83,6 @@ def run_task(cfg: DictConfig, run_dir: Path | None = None) -> dict[str, float]:
         from electra_rtd.training.silver_tagger import train_silver_tagger
 
         return train_silver_tagger(cfg, run_dir)
-    if cfg.task == "kisa_tagger":
-        from electra_rtd.training.kisa_tagger import train_kisa_tagger
+    from electra_rtd.training.kisa_tagger import train_kisa_tagger
 
-        return train_kisa_tagger(cfg, run_dir)
-    raise ValueError(
-        f"unknown task {cfg.task!r}: expected 'pretrain', 'finetune_tagger', 'silver_tagger' "
-        "or 'kisa_tagger'"
-    )
+    return train_kisa_tagger(cfg, run_dir)  # the last of schema.TASKS

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any
 
 import torch
 from datasets import Dataset, IterableDataset
 from torch.utils.data import DataLoader, Sampler
+
+from electra_rtd.schema import TrainerConfig
 
 
 class LengthGroupedSampler(Sampler[int]):
@@ -49,7 +50,7 @@ class LengthGroupedSampler(Sampler[int]):
 
 def make_train_loader(
     dataset: Dataset | IterableDataset,
-    trainer_cfg: Any,
+    trainer_cfg: TrainerConfig,
     collate: Callable[[list[dict]], dict[str, torch.Tensor]],
     seed: int,
     drop_last: bool = False,
@@ -63,7 +64,7 @@ def make_train_loader(
     """
     sampler = None
     streaming = isinstance(dataset, IterableDataset)
-    if trainer_cfg.get("group_by_length") and not streaming:
+    if trainer_cfg.group_by_length and not streaming:
         lengths = [len(ids) for ids in dataset["input_ids"]]
         sampler = LengthGroupedSampler(lengths, trainer_cfg.batch_size, seed)
     return DataLoader(

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 from datasets import Dataset, IterableDataset
 from transformers import PreTrainedTokenizerBase
@@ -13,6 +12,7 @@ from transformers import PreTrainedTokenizerBase
 from electra_rtd.data.corpus import load_corpus
 from electra_rtd.data.tokenization import get_or_train_tokenizer, load_tokenizer
 from electra_rtd.outputs import atomic_path
+from electra_rtd.schema import CorpusConfig, ModelConfig
 
 log = logging.getLogger(__name__)
 
@@ -20,36 +20,36 @@ log = logging.getLogger(__name__)
 TOKENIZER_CACHE = ".tokenizers"
 
 
-def synthetic_corpus(data_cfg: Any, cache_dir: Path) -> Path:
+def synthetic_corpus(corpus_cfg: CorpusConfig, cache_dir: Path) -> Path:
     """Write the synthetic corpus once per (size, seed) and return its JSONL path."""
     from electra_rtd.data.synthetic import generate_messages, write_jsonl
 
-    path = cache_dir / f"synthetic_{data_cfg.num_messages}_seed{data_cfg.seed}.jsonl"
+    path = cache_dir / f"synthetic_{corpus_cfg.num_messages}_seed{corpus_cfg.seed}.jsonl"
     if not path.is_file():
         with atomic_path(path) as tmp:
-            write_jsonl(generate_messages(data_cfg.num_messages, seed=data_cfg.seed), tmp)
-        log.info("wrote %d synthetic messages to %s", data_cfg.num_messages, path)
+            write_jsonl(generate_messages(corpus_cfg.num_messages, seed=corpus_cfg.seed), tmp)
+        log.info("wrote %d synthetic messages to %s", corpus_cfg.num_messages, path)
     return path
 
 
-def corpus_path(data_cfg: Any, cache_dir: Path) -> Path:
-    """The configured corpus, or the embedded synthetic one when ``data.source=synthetic``."""
-    if data_cfg.source == "synthetic":
-        return synthetic_corpus(data_cfg, cache_dir)
-    if not data_cfg.get("path"):
-        raise ValueError("data.path is required unless data.source=synthetic")
-    return Path(data_cfg.path)
+def corpus_path(corpus_cfg: CorpusConfig, cache_dir: Path) -> Path:
+    """The configured corpus, or the embedded synthetic one when ``corpus.source=synthetic``."""
+    if corpus_cfg.source == "synthetic":
+        return synthetic_corpus(corpus_cfg, cache_dir)
+    if not corpus_cfg.path:
+        raise ValueError("corpus.path is required unless corpus.source=synthetic")
+    return Path(corpus_cfg.path)
 
 
-def load_messages(data_cfg: Any, path: Path) -> Dataset | IterableDataset:
+def load_messages(corpus_cfg: CorpusConfig, path: Path) -> Dataset | IterableDataset:
     """Load the corpus and drop rows excluded by config (e.g. the KISA held-out evaluation day)."""
-    exclude: dict[str, list[str]] = dict(data_cfg.get("exclude") or {})
+    exclude: dict[str, list[str]] = dict(corpus_cfg.exclude)
     dataset = load_corpus(
         path,
-        text_column=data_cfg.text_column,
+        text_column=corpus_cfg.text_column,
         keep_columns=tuple(exclude),
-        streaming=data_cfg.get("streaming", False),
-        num_proc=data_cfg.get("num_proc"),
+        streaming=corpus_cfg.streaming,
+        num_proc=corpus_cfg.num_proc,
     )
     if exclude:
         # Held out: the excluded rows and every row repeating one of their texts on another day.
@@ -74,7 +74,7 @@ def holdout_split(
         return train, dataset.take(eval_size)
     if eval_size >= len(dataset):
         raise ValueError(
-            f"data.eval_size={eval_size} leaves no training data ({len(dataset)} messages)"
+            f"corpus.eval_size={eval_size} leaves no training data ({len(dataset)} messages)"
         )
     split = dataset.train_test_split(test_size=eval_size, seed=seed, shuffle=True)
     return split["train"], split["test"]
@@ -89,7 +89,7 @@ def iter_texts(dataset: Dataset | IterableDataset, limit: int | None = None) -> 
 
 
 def prepare_tokenizer(
-    model_cfg: Any,
+    model_cfg: ModelConfig,
     train_texts: Dataset | IterableDataset,
     out_dir: Path,
     max_texts: int = 1_000_000,
@@ -97,7 +97,7 @@ def prepare_tokenizer(
     """The checkpoint's tokenizer (``model.tokenizer`` or ``model.path``), else WordPiece trained on
     the training split (never the held-out one) and cached in ``out_dir``. The runs beside the run
     folder share trained vocabularies (in ``TOKENIZER_CACHE``), so equal inputs give equal ids."""
-    name = model_cfg.get("tokenizer") or model_cfg.get("path")
+    name = model_cfg.tokenizer or model_cfg.path
     if name:
         return load_tokenizer(name)
     texts = (
@@ -110,7 +110,7 @@ def prepare_tokenizer(
         out_dir,
         vocab_size=model_cfg.vocab_size,
         model_max_length=model_cfg.architecture.max_position_embeddings,
-        hangul_syllables=model_cfg.get("hangul_syllables", False),
+        hangul_syllables=model_cfg.hangul_syllables,
         cache_dir=out_dir.parent.parent / TOKENIZER_CACHE,
     )
 

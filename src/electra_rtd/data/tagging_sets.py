@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from electra_rtd.data.hashed_labels import join_labels, read_label_folder
 from electra_rtd.data.labelled import LabelledMessage, read_labelled, synthetic_labelled
 from electra_rtd.data.splits import split_messages
+from electra_rtd.schema import LabelledSetConfig
 
 
-def load_tagging_splits(data_cfg: Any) -> dict[str, list[LabelledMessage]]:
+def load_tagging_splits(data_cfg: LabelledSetConfig) -> dict[str, list[LabelledMessage]]:
     """Synthetic messages (``data.source=synthetic``) or a labelled file, split by message, or
     hashed hand labels (``data.source=hashed``) whose splits are fixed in their files.
 
@@ -22,5 +21,5 @@ def load_tagging_splits(data_cfg: Any) -> dict[str, list[LabelledMessage]]:
     if data_cfg.source == "synthetic":
         messages = synthetic_labelled(data_cfg.num_messages, seed=data_cfg.seed)
     else:
-        messages = read_labelled(data_cfg.path, on_error=data_cfg.get("on_error", "raise"))
+        messages = read_labelled(data_cfg.path, on_error=data_cfg.on_error)
     return split_messages(messages, fractions=tuple(data_cfg.split), seed=data_cfg.split_seed)

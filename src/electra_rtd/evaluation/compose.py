@@ -18,17 +18,19 @@ from hydra.core.global_hydra import GlobalHydra
 from omegaconf import DictConfig
 
 from electra_rtd.config import register_resolvers
+from electra_rtd.schema import checked
 
 TRAIN_CONFIG = "train"
 
 
 def compose_train_config(overrides: Sequence[str], conf_dir: Path) -> DictConfig:
-    """``conf/train.yaml`` with ``overrides`` applied (no ``hydra`` node)."""
+    """``conf/train.yaml`` with ``overrides`` applied (no ``hydra`` node), checked against the
+    schemas, so a suite with a bad run config stops before training anything."""
     register_resolvers()
     if GlobalHydra.instance().is_initialized():
-        return compose(config_name=TRAIN_CONFIG, overrides=list(overrides))
+        return checked(compose(config_name=TRAIN_CONFIG, overrides=list(overrides)))
     with initialize_config_dir(str(conf_dir.resolve()), version_base="1.3"):
-        return compose(config_name=TRAIN_CONFIG, overrides=list(overrides))
+        return checked(compose(config_name=TRAIN_CONFIG, overrides=list(overrides)))
 
 
 def quoted(value: object) -> str:

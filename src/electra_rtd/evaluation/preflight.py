@@ -40,8 +40,9 @@ def require_suite_weights(suite: str, configs: Iterable[DictConfig]) -> None:
         )
 
 
-def require_same_data(suite: str, configs: Iterable[DictConfig]) -> DictConfig:
-    """The one ``data`` config all ``configs`` share; raise if any differs.
+def require_same_data(suite: str, configs: Iterable[DictConfig], group: str) -> DictConfig:
+    """The one ``group`` config (``data`` or ``corpus``) all ``configs`` share; raise if any
+    differs.
 
     The runs of a suite must be trained and scored on the same messages and split (and its
     pretraining runs on the same corpus). A data field that follows
@@ -49,14 +50,14 @@ def require_same_data(suite: str, configs: Iterable[DictConfig]) -> DictConfig:
     seed its own data set, so it is caught here with the differing fields named.
     """
     configs = list(configs)
-    first = OmegaConf.to_container(configs[0].data, resolve=True)
+    first = OmegaConf.to_container(configs[0][group], resolve=True)
     for cfg in configs[1:]:
-        other = OmegaConf.to_container(cfg.data, resolve=True)
+        other = OmegaConf.to_container(cfg[group], resolve=True)
         if other != first:
             fields = sorted(k for k in first.keys() | other.keys() if first.get(k) != other.get(k))
             raise ValueError(
-                f"suite {suite}: the runs differ in data.{', data.'.join(fields)} "
+                f"suite {suite}: the runs differ in {group}.{f', {group}.'.join(fields)} "
                 f"({[first.get(k) for k in fields]} vs {[other.get(k) for k in fields]}); "
-                "set them once for all runs in the suite file (e.g. data.seed=N)"
+                f"set them once for all runs in the suite file (e.g. {group}.seed=N)"
             )
-    return configs[0].data
+    return configs[0][group]

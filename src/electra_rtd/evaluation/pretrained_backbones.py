@@ -37,8 +37,9 @@ def train_shared_tokenizer(pretrain_cfg: DictConfig, out_dir: Path, cache_dir: P
             f"the pretraining model already names one ({pretrain_cfg.model.get('tokenizer')!r}, "
             f"path {pretrain_cfg.model.get('path')!r}); drop shared_tokenizer or model.path"
         )
-    messages = load_messages(pretrain_cfg.data, corpus_path(pretrain_cfg.data, cache_dir))
-    train_texts, _ = holdout_split(messages, pretrain_cfg.data.eval_size, pretrain_cfg.seed)
+    corpus = pretrain_cfg.corpus
+    messages = load_messages(corpus, corpus_path(corpus, cache_dir))
+    train_texts, _ = holdout_split(messages, corpus.eval_size, pretrain_cfg.seed)
     tokenizer = prepare_tokenizer(pretrain_cfg.model, train_texts, out_dir)
     log.info("shared tokenizer: %d tokens in %s", len(tokenizer), out_dir)
     return out_dir

@@ -89,11 +89,11 @@ class SuiteRunner:
         }
         require_suite_weights(self.suite, [*pretrain_cfgs.values(), *run_cfgs.values()])
         if pretrain_cfgs:
-            require_same_data(self.suite, pretrain_cfgs.values())
+            require_same_data(self.suite, pretrain_cfgs.values(), "corpus")
         for run in self.runs:
             if run.name not in run_cfgs:
                 run_cfgs[run.name] = self.compose(run.overrides, run.name)
-        return pretrain_cfgs, require_same_data(self.suite, run_cfgs.values())
+        return pretrain_cfgs, require_same_data(self.suite, run_cfgs.values(), "data")
 
     def shared_tokenizer(self, pretrain_cfgs: dict[str, DictConfig]) -> list[str]:
         """Train the suite's one tokenizer if it has one; the override that hands it to runs."""

@@ -148,7 +148,7 @@ def build_rtd_models(
         )
     check_vocab(discriminator, vocab_size, "discriminator")
     check_vocab(generator, vocab_size, "generator")
-    if model_cfg.get("share_embeddings", True):
+    if model_cfg["share_embeddings"]:
         share_embeddings(generator, discriminator)
     log.info(
         "generator %.1fM params (hidden %d), discriminator %.1fM params (hidden %d)",

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from torch import nn
 from transformers import PreTrainedTokenizerBase
 
@@ -11,10 +9,14 @@ from electra_rtd.models.electra import build_mlm_model, build_rtd_models
 from electra_rtd.objectives.masking import continuation_table, reference_max_predictions
 from electra_rtd.objectives.mlm import MaskedLanguageModeling
 from electra_rtd.objectives.rtd import ReplacedTokenDetection
+from electra_rtd.schema import MlmObjectiveConfig, ModelConfig, RtdObjectiveConfig
 
 
 def build_objective(
-    objective_cfg: Any, model_cfg: Any, tokenizer: PreTrainedTokenizerBase, max_length: int
+    objective_cfg: RtdObjectiveConfig | MlmObjectiveConfig,
+    model_cfg: ModelConfig,
+    tokenizer: PreTrainedTokenizerBase,
+    max_length: int,
 ) -> nn.Module:
     """``objective.name``: ``rtd`` (ELECTRA generator + discriminator) or ``mlm`` (BERT baseline).
 
@@ -22,12 +24,12 @@ def build_objective(
     sequence when ``objective.max_predictions`` is null.
     """
     vocab_size = len(tokenizer)
-    max_predictions = objective_cfg.get("max_predictions")
+    max_predictions = objective_cfg.max_predictions
     if max_predictions is None:
         max_predictions = reference_max_predictions(objective_cfg.mask_probability, max_length)
     continuation = (
         continuation_table(tokenizer.get_vocab(), vocab_size)
-        if objective_cfg.get("whole_word_masking")
+        if objective_cfg.whole_word_masking
         else None
     )
     if objective_cfg.name == "rtd":

@@ -54,7 +54,7 @@ def finetune_tagger(cfg: DictConfig, run_dir: Path) -> dict[str, float]:
             label2id,
             cfg.data.max_length,
             tagging.label_all_subwords,
-            stride=cfg.data.get("stride"),
+            stride=cfg.data.stride,
         )
     collate = DataCollatorForTokenClassification(
         tokenizer, pad_to_multiple_of=trainer.pad_to_multiple_of
@@ -71,7 +71,7 @@ def finetune_tagger(cfg: DictConfig, run_dir: Path) -> dict[str, float]:
     )
     total_steps = trainer.max_steps
 
-    normalise = keyword_form(tagging.get("keyword_form", "surface"))
+    normalise = keyword_form(tagging.keyword_form)
 
     def dev_scores() -> dict[str, float]:
         unwrapped = accelerator.unwrap_model(model)
@@ -82,7 +82,7 @@ def finetune_tagger(cfg: DictConfig, run_dir: Path) -> dict[str, float]:
             label_names,
             batch_size=trainer.eval_batch_size,
             max_length=cfg.data.max_length,
-            stride=cfg.data.get("stride"),
+            stride=cfg.data.stride,
         )
         scores = score_tagger(tagger, splits["dev"], normalise)
         unwrapped.train()
@@ -150,7 +150,7 @@ def finetune_tagger(cfg: DictConfig, run_dir: Path) -> dict[str, float]:
             exported,
             batch_size=trainer.eval_batch_size,
             max_length=cfg.data.max_length,
-            stride=cfg.data.get("stride"),
+            stride=cfg.data.stride,
         )
         test = score_tagger(tagger, splits["test"], normalise)
         metrics = {f"test_{k}": v for k, v in test.items()}

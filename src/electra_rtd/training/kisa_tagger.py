@@ -29,6 +29,7 @@ from electra_rtd.data.labelled import LabelledMessage
 from electra_rtd.data.tagging_sets import load_tagging_splits
 from electra_rtd.data.windows import AUTO, Stride
 from electra_rtd.metrics.pretraining import metrics_block
+from electra_rtd.schema import LabelledSetConfig
 from electra_rtd.tagging import KeywordTagger
 from electra_rtd.tagging.calibration import expected_calibration_error, fit_calibration
 from electra_rtd.tagging.ranker import fit_ranker
@@ -60,7 +61,7 @@ def train_kisa_tagger(cfg: DictConfig, run_dir: Path) -> dict[str, float]:
     else:
         metrics = finetune_tagger(cfg, run_dir)
     model_dir = run_dir / "export" / "model"
-    options = (cfg.data.max_length, cfg.data.get("stride"))
+    options = (cfg.data.max_length, cfg.data.stride)
     metrics.update(calibrate(model_dir, splits["dev"], *options))
     (run_dir / "metrics.json").write_text(json.dumps(metrics, indent=2), encoding="utf-8")
     write_model_card(model_dir, cfg, metrics)
@@ -78,7 +79,7 @@ def rank_candidates(
     started = time.perf_counter()
     export = run_dir / "export" / "model"
     shutil.copytree(cfg.model.path, export, dirs_exist_ok=True)
-    options = {"max_length": cfg.data.max_length, "stride": cfg.data.get("stride")}
+    options = {"max_length": cfg.data.max_length, "stride": cfg.data.stride}
     tagger = KeywordTagger.from_pretrained(export, decode="tags", **options)
     ranker = fit_ranker(tagger, splits["train"], splits["dev"], cfg.ranker.max_tokens, cfg.seed)
     ranker.save(export)
@@ -100,15 +101,15 @@ def silver_stage(cfg: DictConfig, texts: list[str], out_dir: Path) -> Path:
     silver_file = write_silver_labels(cfg, texts, out_dir)
     stage = cfg.copy()
     with open_dict(stage):
-        stage.data = {
-            "source": "files",
-            "path": str(silver_file),
-            "split": [0.9, 0.05, 0.05],
-            "split_seed": 0,
-            "max_length": cfg.data.max_length,
-            "stride": cfg.data.get("stride"),
-            "on_error": "warn",
-        }
+        stage.data = LabelledSetConfig(
+            source="files",
+            path=str(silver_file),
+            split=[0.9, 0.05, 0.05],
+            split_seed=0,
+            max_length=cfg.data.max_length,
+            stride=cfg.data.stride,
+            on_error="warn",
+        )
         stage.trainer.max_steps = cfg.silver.tagging_steps
         stage.tagging.eval_every = cfg.silver.tagging_steps  # once, at the end
         stage.tagging.select_metric = "span_f1"

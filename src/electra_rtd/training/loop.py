@@ -140,6 +140,6 @@ def _sizes(loader: DataLoader) -> str:
     batch = getattr(loader, "total_batch_size", None) or loader.batch_size
     return (
         f"{messages}, batch size {batch} over all processes (a split smaller than one batch gives "
-        "none when the last partial batch is dropped); lower data.eval_size or "
+        "none when the last partial batch is dropped); lower corpus.eval_size or "
         "trainer.batch_size, or give more messages"
     )

@@ -39,7 +39,8 @@ def launch_command() -> str:
 
 def model_card(cfg: Mapping[str, Any], role: str, metrics: Mapping[str, float]) -> str:
     """The card of the ``role`` folder of a run (``model``, ``discriminator``, ``generator``...)."""
-    model, data = cfg["model"], cfg["data"]
+    model = cfg["model"]
+    data = cfg["corpus"] if cfg["task"] == "pretrain" else cfg["data"]
     base = model.get("path")
     pipeline_tag = PIPELINE_TAGS.get(role)
     front = ["---", "library_name: transformers", "language:", "- ko", "tags:", "- electra-rtd"]
@@ -49,7 +50,7 @@ def model_card(cfg: Mapping[str, Any], role: str, metrics: Mapping[str, float]) 
         front.append(f"base_model: {base}")
     front.append("---")
     base_text = f"`{base}`" if base else f"none: trained from scratch (`model={model['name']}`)"
-    data_text = f"`{data.get('source')}`" + (f" from `{data['path']}`" if data.get("path") else "")
+    data_text = f"`{data['source']}`" + (f" from `{data['path']}`" if data.get("path") else "")
     lines = [
         *front,
         "",

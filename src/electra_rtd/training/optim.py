@@ -2,23 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import torch
 from torch import nn
 from torch.optim.lr_scheduler import LambdaLR
 from transformers import get_linear_schedule_with_warmup
 
+from electra_rtd.schema import OptimConfig
+
 NO_DECAY = ("bias", "LayerNorm.weight", "LayerNorm.bias", "layer_norm", "norm.weight")
 
 
-def build_optimizer(model: nn.Module, optim_cfg: Any) -> torch.optim.AdamW:
+def build_optimizer(model: nn.Module, optim_cfg: OptimConfig) -> torch.optim.AdamW:
     """AdamW; biases and LayerNorm weights get no weight decay (as in BERT and ELECTRA)."""
     decay, no_decay = [], []
     for name, param in model.named_parameters():
         if param.requires_grad:
             (no_decay if any(key in name for key in NO_DECAY) else decay).append(param)
-    fused = optim_cfg.get("fused", "auto")
+    fused = optim_cfg.fused
     if fused == "auto":
         fused = torch.cuda.is_available()
     return torch.optim.AdamW(
@@ -45,8 +45,8 @@ def build_scheduler(
     return get_linear_schedule_with_warmup(optimizer, warmup_steps, total_steps)
 
 
-def warmup_steps(optim_cfg: Any, total_steps: int) -> int:
+def warmup_steps(optim_cfg: OptimConfig, total_steps: int) -> int:
     """Warmup as a step count, from ``warmup_steps`` or ``warmup_ratio`` of the run."""
-    if optim_cfg.get("warmup_steps") is not None:
+    if optim_cfg.warmup_steps is not None:
         return int(optim_cfg.warmup_steps)
-    return int(optim_cfg.get("warmup_ratio", 0.0) * total_steps)
+    return int(optim_cfg.warmup_ratio * total_steps)

@@ -43,22 +43,23 @@ log = logging.getLogger(__name__)
 
 
 def pretrain(cfg: DictConfig, run_dir: Path) -> dict[str, float]:
-    """Pretrain on ``cfg.data`` with ``cfg.objective``; export the models and held-out metrics."""
+    """Pretrain on ``cfg.corpus`` with ``cfg.objective``; export the models and held-out metrics."""
     accelerator, checkpoint = start_run(cfg, run_dir)
     trainer = cfg.trainer
 
     # Data and tokenizer: the main process fills the caches, the others then read them.
     with accelerator.main_process_first():
-        messages = load_messages(cfg.data, corpus_path(cfg.data, run_dir / "data"))
-        train_texts, eval_texts = holdout_split(messages, cfg.data.eval_size, cfg.seed)
+        corpus = cfg.corpus
+        messages = load_messages(corpus, corpus_path(corpus, run_dir / "data"))
+        train_texts, eval_texts = holdout_split(messages, corpus.eval_size, cfg.seed)
         tokenizer = prepare_tokenizer(cfg.model, train_texts, run_dir / "tokenizer")
-        train_set = tokenize(train_texts, tokenizer, cfg.data.max_length, cfg.data.get("num_proc"))
-        eval_set = tokenize(eval_texts, tokenizer, cfg.data.max_length)
+        train_set = tokenize(train_texts, tokenizer, corpus.max_length, corpus.num_proc)
+        eval_set = tokenize(eval_texts, tokenizer, corpus.max_length)
     collate = DataCollatorWithPadding(tokenizer, pad_to_multiple_of=trainer.pad_to_multiple_of)
     train_loader = make_train_loader(train_set, trainer, collate, cfg.seed, drop_last=True)
 
     # Model, optimizer, schedule (resumed from the checkpoint if there is one).
-    objective = build_objective(cfg.objective, cfg.model, tokenizer, cfg.data.max_length)
+    objective = build_objective(cfg.objective, cfg.model, tokenizer, corpus.max_length)
     objective, optimizer, train_loader, scheduler, progress = prepare_training(
         accelerator, objective, train_loader, cfg, checkpoint, run_dir
     )

@@ -19,6 +19,7 @@ from accelerate.utils import (
 )
 
 from electra_rtd.models.electra import require_weights
+from electra_rtd.schema import TrainerConfig
 from electra_rtd.training.checkpointing import find_resume_checkpoint, reuse_tokenizer
 from electra_rtd.training.tracking import tracker_name
 
@@ -34,7 +35,7 @@ def resolve_mixed_precision(requested: str) -> str:
     return "no"
 
 
-def build_accelerator(trainer_cfg: Any, logger_cfg: Any, run_dir: Path) -> Accelerator:
+def build_accelerator(trainer_cfg: TrainerConfig, logger_cfg: Any, run_dir: Path) -> Accelerator:
     """One Accelerator for CPU, one GPU or several (whatever ``accelerate launch`` set up)."""
     accelerator = Accelerator(
         mixed_precision=resolve_mixed_precision(trainer_cfg.mixed_precision),
@@ -42,8 +43,8 @@ def build_accelerator(trainer_cfg: Any, logger_cfg: Any, run_dir: Path) -> Accel
         log_with=tracker_name(logger_cfg),
         project_config=ProjectConfiguration(project_dir=str(run_dir)),
         dataloader_config=DataLoaderConfiguration(use_seedable_sampler=True),
-        cpu=trainer_cfg.get("cpu", False),
-        dynamo_backend="inductor" if trainer_cfg.get("compile") else None,
+        cpu=trainer_cfg.cpu,
+        dynamo_backend="inductor" if trainer_cfg.compile else None,
     )
     configure_logging(accelerator)
     check_same_run_dir(accelerator, run_dir)

@@ -20,6 +20,7 @@ from electra_rtd.data.corpus import corpus_parts, iter_records
 from electra_rtd.data.hashed_labels import read_label_file
 from electra_rtd.data.held_out import keep_for_training
 from electra_rtd.data.labelled import write_labelled
+from electra_rtd.schema import CorpusConfig
 from electra_rtd.training.finetune import finetune_tagger
 
 log = logging.getLogger(__name__)
@@ -77,13 +78,17 @@ def pretrain_backbone(cfg: DictConfig, texts: list[str], out_dir: Path) -> Path:
     pretrain_cfg = cfg.copy()
     with open_dict(pretrain_cfg):
         pretrain_cfg.task = "pretrain"
-        pretrain_cfg.data = {
-            "source": "files",
-            "path": str(corpus),
-            "text_column": "text",
-            "max_length": cfg.data.max_length,
-            "eval_size": min(1000, len(texts) // 10),
-        }
+        pretrain_cfg.data = None  # pretraining reads the corpus, not the labelled set
+        pretrain_cfg.corpus = CorpusConfig(
+            source="files",
+            path=str(corpus),
+            text_column="text",
+            max_length=cfg.data.max_length,
+            eval_size=min(1000, len(texts) // 10),
+            num_proc=None,
+            streaming=False,
+            exclude={},
+        )
         pretrain_cfg.trainer.max_steps = cfg.silver.pretrain_steps
     pretrain(pretrain_cfg, out_dir)  # logs and writes its held-out RTD metrics
     return out_dir / "export" / "discriminator"
