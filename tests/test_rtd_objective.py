@@ -29,6 +29,7 @@ RTD = {
     "mask_probability": 0.3,
     "mask_fraction": 0.85,
     "whole_word_masking": False,
+    "max_predictions": None,  # as conf/objective/rtd.yaml: the reference cap for max_length
     "generator_weight": 1.0,
     "discriminator_weight": 50.0,
     "temperature": 1.0,
