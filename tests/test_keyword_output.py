@@ -25,7 +25,12 @@ from electra_rtd.tagging.calibration import (
     reliability_bins,
 )
 from electra_rtd.tagging.extractor import with_candidates
-from electra_rtd.tagging.ranker import compound_candidates, fit_ranker
+from electra_rtd.tagging.ranker import (
+    SCATTERED_TAG,
+    compound_candidates,
+    fit_ranker,
+    scattered_candidates,
+)
 from electra_rtd.tasks import run_task
 from electra_rtd.text.spans import Span
 from electra_rtd.training.kisa_tagger import calibrate
@@ -215,6 +220,25 @@ def test_compound_candidates_are_noun_runs_and_their_sub_runs() -> None:
     assert {"비트코인", "리딩방", "무료", "입장", "무료입장"} <= surfaces
     whole = [c for c in candidates if c.whole_run]
     assert all(c.starts_run and c.ends_run for c in whole)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("수.익 보장 리딩방", ["수.익"]),
+        ("해.외.선물 카-지-노 안내", ["해.외.선물", "카-지-노"]),
+        ("[레 이 스 벳] 가입", ["레 이 스 벳"]),
+        ("할 수 있다 010.1234.5678", []),  # prose, and digits are slots
+        ("무.료 픽", ["무.료"]),  # one separator throughout: the space ends it
+    ],
+)
+def test_scattered_spellings_are_candidates_of_their_own(text: str, expected: list[str]) -> None:
+    assert [text[c.start : c.end] for c in scattered_candidates(text, set())] == expected
+    (candidates,) = compound_candidates([text])
+    found = {text[c.start : c.end] for c in candidates if c.first_tag == SCATTERED_TAG}
+    assert found == set(expected) - {
+        text[c.start : c.end] for c in candidates if c.first_tag != SCATTERED_TAG
+    }
 
 
 def test_a_fitted_ranker_is_saved_beside_the_model_and_decodes_by_default(

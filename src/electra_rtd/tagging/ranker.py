@@ -5,7 +5,9 @@ A token tagger must learn word boundaries from a few thousand labelled messages,
 vocabulary trained on spam cuts Korean words in odd places. Kiwi already knows the boundaries:
 every run of touching noun-like morphemes (nouns, Latin words, numbers, noun prefixes and
 suffixes) and each of its sub-runs of up to ``max_tokens`` morphemes is a candidate; on the
-hand-labelled KISA dev split they hold about 80% of the labelled keywords. Runs that one space parts are joined too (`한도 조회`). A gradient-boosted
+hand-labelled KISA dev split they hold about 80% of the labelled keywords. Runs that one space parts are joined too (`한도 조회`),
+and spellings scattered to dodge filters (`수.익`, `레 이 스 벳`), which Kiwi reads as loose
+syllables, are candidates of their own (on five folds of the train split: 0.598 -> 0.605). A gradient-boosted
 model (LightGBM, saved as text) then scores each candidate from
 
 * the encoder: mean and lowest keyword probability of the tokens it covers, the probability that
@@ -30,6 +32,7 @@ from __future__ import annotations
 import json
 import logging
 import math
+import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -58,6 +61,15 @@ EDGE_TAGS = ("NNG", "NNP", "NNB", "NR", "NP", "SL", "SH", "SN", "XPN", "XSN", "X
 OPENING = "[(<【「"
 CLOSING = "])>】」"
 _STOP = frozenset(normalise_keyword(noun) for noun in DEFAULT_STOP_NOUNS)
+# Letters parted by one separator each, the same throughout (`수.익`, `해.외.선물`, `카-지-노`); a
+# run parted by spaces needs three single letters, since `할 수` is prose.
+_LETTER = "가-힣ㄱ-ㅎㅏ-ㅣA-Za-z"
+_SEPARATOR = r"[ .\-_,/*·~]"
+_SCATTERED = re.compile(
+    rf"(?<![{_LETTER}0-9])[{_LETTER}]{{1,2}}(?P<separator>{_SEPARATOR})[{_LETTER}]"
+    rf"(?:(?P=separator)[{_LETTER}])*(?:(?P=separator)?[{_LETTER}])?(?![{_LETTER}0-9])"
+)
+SCATTERED_TAG = "SCATTERED"  # the tag of a scattered spelling's candidate, which Kiwi did not read
 
 
 class Candidate(NamedTuple):
@@ -104,7 +116,25 @@ def compound_candidates(texts: Sequence[str], max_tokens: int = 3) -> list[list[
                 for j in range(min(len(right), max_tokens - (len(left) - i) + 1)):
                     morphemes = left[i:] + right[: j + 1]
                     candidates.append(_candidate(morphemes, left, right, True, before, after))
+        candidates += scattered_candidates(text, {(c.start, c.end) for c in candidates})
         found.append(candidates)
+    return found
+
+
+def scattered_candidates(text: str, taken: set[tuple[int, int]]) -> list[Candidate]:
+    """Spellings scattered over separators (`수.익`, `레 이 스 벳`), but not the spans in ``taken``."""
+    found = []
+    for match in _SCATTERED.finditer(text):
+        separators = re.findall(_SEPARATOR, match.group())
+        pieces = re.split(_SEPARATOR, match.group())
+        if set(separators) == {" "} and (len(pieces) < 3 or max(map(len, pieces)) > 1):
+            continue
+        if match.span() in taken:
+            continue
+        tag = SCATTERED_TAG
+        found.append(
+            Candidate(*match.span(), len(pieces), True, True, True, tag, tag, False, "", "")
+        )
     return found
 
 
@@ -209,6 +239,7 @@ class CandidateRanker:
                     float(candidate.next_tag.startswith("J")),
                     float(candidate.next_tag.startswith(("VCP", "XSV", "XSA"))),
                     float(candidate.previous_tag == "SN"),
+                    float(candidate.first_tag == SCATTERED_TAG),
                 ]
             )
         return np.asarray(rows, dtype=np.float64).reshape(len(rows), len(FEATURES))
@@ -286,6 +317,7 @@ FEATURES = [
     "particle_after",
     "copula_or_verb_suffix_after",
     "number_before",
+    "scattered",
 ]
 
 
