@@ -322,15 +322,15 @@ FEATURES = [
 
 
 def keyword_prior(
-    messages: Sequence[LabelledMessage], candidates: Sequence[Sequence[Candidate]]
+    forms: Sequence[Sequence[str]], keywords: Sequence[set[str]]
 ) -> dict[str, tuple[int, int]]:
-    """Per plain form: in how many messages it was a keyword, in how many a candidate."""
+    """Per plain form: in how many messages it was a keyword, in how many a candidate
+    (``forms``: the plain forms of each message's candidates; ``keywords``: of its labels)."""
     counts: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    for message, its_candidates in zip(messages, candidates, strict=True):
-        gold = {plain_keyword(surface) for surface in message.keywords}
-        for form in {plain_keyword(message.text[c.start : c.end]) for c in its_candidates}:
+    for its_forms, its_keywords in zip(forms, keywords, strict=True):
+        for form in set(its_forms):
             counts[form][1] += 1
-            counts[form][0] += form in gold
+            counts[form][0] += form in its_keywords
     return {form: (positive, seen) for form, (positive, seen) in counts.items()}
 
 
@@ -364,24 +364,26 @@ def fit_ranker(
     from electra_rtd.text.spans import Span
 
     train_candidates = compound_candidates([m.text for m in train], max_tokens)
-    prior = keyword_prior(train, train_candidates)
+    # Plain forms once: the prior, the form model's folds and the labels all read them.
+    forms = [
+        [plain_keyword(m.text[c.start : c.end]) for c in candidates]
+        for m, candidates in zip(train, train_candidates, strict=True)
+    ]
+    keywords = [{plain_keyword(surface) for surface in m.keywords} for m in train]
+    prior = keyword_prior(forms, keywords)
     ranker = CandidateRanker(None, 0.5, prior, fit_form_model(prior), max_tokens)
     form_rates = out_of_fold_rates(
-        [
-            [plain_keyword(m.text[c.start : c.end]) for c in cs]
-            for m, cs in zip(train, train_candidates, strict=True)
-        ],
-        lambda kept: keyword_prior([train[i] for i in kept], [train_candidates[i] for i in kept]),
+        forms,
+        lambda kept: keyword_prior([forms[i] for i in kept], [keywords[i] for i in kept]),
         seed=seed,
     )
     rows, labels = [], []
     train_scores = tagger.token_scores([m.text for m in train])
-    for message, candidates, scores, rates in zip(
-        train, train_candidates, train_scores, form_rates, strict=True
+    for message, candidates, scores, rates, its_forms, its_keywords in zip(
+        train, train_candidates, train_scores, form_rates, forms, keywords, strict=True
     ):
-        gold = {plain_keyword(surface) for surface in message.keywords}
-        rows.append(ranker.features(message.text, candidates, scores, gold, rates))
-        labels += [plain_keyword(message.text[c.start : c.end]) in gold for c in candidates]
+        rows.append(ranker.features(message.text, candidates, scores, its_keywords, rates))
+        labels += [form in its_keywords for form in its_forms]
     model = lightgbm.LGBMClassifier(
         n_estimators=300,
         learning_rate=0.05,
