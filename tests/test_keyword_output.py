@@ -33,7 +33,8 @@ from electra_rtd.tagging.ranker import (
 )
 from electra_rtd.tasks import run_task
 from electra_rtd.text.spans import Span
-from electra_rtd.training.kisa_tagger import calibrate
+from electra_rtd.training import kisa_tagger
+from electra_rtd.training.kisa_tagger import calibrate, cross_fitted_scores
 
 pytestmark = pytest.mark.usefixtures("one_cpu_thread")
 
@@ -187,13 +188,55 @@ def test_kisa_tagger_path_on_a_small_hashed_label_set(tmp_path: Path) -> None:
         f"silver.exclude_hashes=[{labels / 'dev.jsonl'},{labels / 'test.jsonl'}]",
         "silver.labeller.workers=1", "silver.pretrain_steps=0", "silver.tagging_steps=3",
         "trainer.max_steps=4", "trainer.batch_size=8", "tagging.eval_every=2",
+        "ranker.cross_fit_steps=2",
     )  # fmt: skip
     metrics = run_task(cfg, tmp_path / "run")
     assert (tmp_path / "run" / "silver" / "export" / "model" / "config.json").is_file()
+    for half in ("half_0", "half_1"):  # the hand-label-tuned copies whose scores the ranker read
+        assert (
+            tmp_path / "run" / "cross_fit" / half / "export" / "model" / "config.json"
+        ).is_file()
     assert metrics["test_n_messages"] == 20 and "best_dev_kwset_f1" in metrics
     # Four updates teach a tiny model little: calibrated when its dev keywords allow it.
     calibrated = Calibration.load(tmp_path / "run" / "export" / "model") is not None
     assert calibrated == ("dev_calibration_error" in metrics)
+
+
+def test_cross_fitting_scores_each_half_with_the_copy_that_never_saw_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The ranker must learn from token scores of messages the tagger was not tuned on."""
+    trained_on: dict[str, set[str]] = {}
+
+    def finetune(cfg, out_dir: Path, splits) -> dict[str, float]:
+        assert cfg.trainer.max_steps == 7 and splits["dev"] == ["dev"]
+        trained_on[out_dir.name] = {m.text for m in splits["train"]}
+        return {}
+
+    class ScoresWhoScored:
+        def __init__(self, copy: str) -> None:
+            self.copy = copy
+
+        def token_scores(self, texts: list[str]) -> list[tuple[str, str]]:
+            return [(self.copy, text) for text in texts]
+
+    monkeypatch.setattr(kisa_tagger, "finetune_tagger", finetune)
+    monkeypatch.setattr(
+        kisa_tagger.KeywordTagger,
+        "from_pretrained",
+        lambda folder, **options: ScoresWhoScored(Path(folder).parents[1].name),
+    )
+    train = [LabelledMessage(f"메시지 {i}") for i in range(5)]
+    cfg = compose_cfg("+experiment=kisa_tagger", "ranker.cross_fit_steps=7")
+    splits = {"train": train, "dev": ["dev"], "test": []}
+    encoder, scores = cross_fitted_scores(cfg, tmp_path, splits)
+    assert encoder == tmp_path / "half_0" / "export" / "model"
+    assert trained_on["half_0"] | trained_on["half_1"] == {m.text for m in train}
+    assert not trained_on["half_0"] & trained_on["half_1"]
+    for message, (copy, text) in zip(train, scores, strict=True):
+        assert text == message.text and message.text not in trained_on[copy]
+    with pytest.raises(ValueError, match="two halves"):
+        cross_fitted_scores(cfg, tmp_path, {**splits, "train": train[:1]})
 
 
 def test_calibration_is_fitted_on_dev_keywords_and_saved(

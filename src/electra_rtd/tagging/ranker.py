@@ -355,9 +355,11 @@ def fit_ranker(
     dev: Sequence[LabelledMessage],
     max_tokens: int = 3,
     seed: int = 0,
+    train_scores: Sequence[TokenScores] | None = None,
 ) -> CandidateRanker:
     """Fit the candidate scorer on ``train`` with ``tagger``'s token scores; the threshold is the
-    one with the best keyword-set F1 (plain forms) on ``dev``."""
+    one with the best keyword-set F1 (plain forms) on ``dev``. ``train_scores``: the training
+    messages' token scores from elsewhere, e.g. from taggers that never saw their labels."""
     import lightgbm
 
     from electra_rtd.metrics import score_keywords
@@ -378,7 +380,8 @@ def fit_ranker(
         seed=seed,
     )
     rows, labels = [], []
-    train_scores = tagger.token_scores([m.text for m in train])
+    if train_scores is None:
+        train_scores = tagger.token_scores([m.text for m in train])
     for message, candidates, scores, rates, its_forms, its_keywords in zip(
         train, train_candidates, train_scores, form_rates, forms, keywords, strict=True
     ):

@@ -15,6 +15,7 @@ from tqdm.auto import tqdm
 from transformers import DataCollatorForTokenClassification
 
 from electra_rtd.data.batching import make_train_loader
+from electra_rtd.data.labelled import LabelledMessage
 from electra_rtd.data.pretraining import prepare_tokenizer
 from electra_rtd.data.tagging_sets import load_tagging_splits
 from electra_rtd.data.token_labels import bio_label_names, encode_labelled
@@ -35,15 +36,19 @@ from electra_rtd.training.tracking import end_tracking, tracker_metrics
 log = logging.getLogger(__name__)
 
 
-def finetune_tagger(cfg: DictConfig, run_dir: Path) -> dict[str, float]:
+def finetune_tagger(
+    cfg: DictConfig, run_dir: Path, splits: dict[str, list[LabelledMessage]] | None = None
+) -> dict[str, float]:
     """Fine-tune a keyword tagger; keep the weights best on dev by ``tagging.select_metric``;
-    score them on the test split."""
+    score them on the test split. ``splits`` (train/dev/test) replace ``cfg.data`` when a
+    caller holds them already."""
     accelerator, checkpoint = start_run(cfg, run_dir, weight_keys=("path", "tokenizer"))
     trainer, tagging = cfg.trainer, cfg.tagging
 
     # Labelled messages, split by message with near-duplicates on one side; labels per subword.
     with accelerator.main_process_first():
-        splits = load_tagging_splits(cfg.data)
+        if splits is None:
+            splits = load_tagging_splits(cfg.data)
         train_texts = Dataset.from_dict({"text": [m.text for m in splits["train"]]})
         tokenizer = prepare_tokenizer(cfg.model, train_texts, run_dir / "tokenizer")
         label_names = bio_label_names(s.label for m in splits["train"] for s in m.spans)

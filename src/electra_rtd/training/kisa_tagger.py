@@ -7,8 +7,10 @@ Three stages, each optional but the last, each starting from the previous one's 
    the tagger what a keyword looks like across thousands of campaigns;
 3. learning from the hand-labelled train split (``data=kisa_labels``), chosen on the dev split,
    scored on the test split, in one of two designs (``design``): ``ranker`` (the default, best
-   on dev) fits a candidate ranker (`electra_rtd.tagging.ranker`) on the stage-2 tagger's token
-   scores; ``tagger`` fine-tunes the token tagger itself on the hand labels.
+   on dev) fits a candidate ranker (`electra_rtd.tagging.ranker`) on a tagger's token scores:
+   the stage-2 tagger's, or with ``ranker.cross_fit_steps`` those of two copies of it
+   fine-tuned on the hand labels, each on one half of the train split (`cross_fitted_scores`);
+   ``tagger`` fine-tunes the token tagger itself on the hand labels.
 
 The messages of stages 1 and 2 leave out the held-out day, every text recurring from it, and the
 hand-labelled dev and test messages with their recurrences. Finally the keyword scores are
@@ -32,6 +34,7 @@ from electra_rtd.metrics.pretraining import metrics_block
 from electra_rtd.schema import LabelledSetConfig
 from electra_rtd.tagging import KeywordTagger
 from electra_rtd.tagging.calibration import expected_calibration_error, fit_calibration
+from electra_rtd.tagging.extractor import TokenScores
 from electra_rtd.tagging.ranker import fit_ranker
 from electra_rtd.tagging.scoring import score_tagger
 from electra_rtd.text.keyword_norm import plain_keyword
@@ -77,11 +80,16 @@ def rank_candidates(
     if not cfg.model.get("path"):
         raise ValueError("design=ranker reads a trained tagger: set silver.tagging_steps > 0")
     started = time.perf_counter()
+    encoder, train_scores = Path(cfg.model.path), None
+    if cfg.ranker.cross_fit_steps:
+        encoder, train_scores = cross_fitted_scores(cfg, run_dir / "cross_fit", splits)
     export = run_dir / "export" / "model"
-    shutil.copytree(cfg.model.path, export, dirs_exist_ok=True)
+    shutil.copytree(encoder, export, dirs_exist_ok=True)
     options = {"max_length": cfg.data.max_length, "stride": cfg.data.stride}
     tagger = KeywordTagger.from_pretrained(export, decode="tags", **options)
-    ranker = fit_ranker(tagger, splits["train"], splits["dev"], cfg.ranker.max_tokens, cfg.seed)
+    ranker = fit_ranker(
+        tagger, splits["train"], splits["dev"], cfg.ranker.max_tokens, cfg.seed, train_scores
+    )
     ranker.save(export)
     tagger = KeywordTagger.from_pretrained(export, **options)
     test = score_tagger(tagger, splits["test"], plain_keyword)
@@ -94,6 +102,37 @@ def rank_candidates(
     )
     log.info("test metrics\n%s", metrics_block(metrics))
     return metrics
+
+
+def cross_fitted_scores(
+    cfg: DictConfig, out_dir: Path, splits: dict[str, list[LabelledMessage]]
+) -> tuple[Path, list[TokenScores]]:
+    """Fine-tune the stage-2 tagger on the hand labels twice, each copy on one half of the train
+    split (``ranker.cross_fit_steps`` updates, chosen on dev), and score each half with the copy
+    that never saw its labels: the ranker then learns from scores like those the tagger gives
+    new messages (on its own training messages a tagger is overconfident). The first copy is the
+    encoder exported with the ranker; returns its folder and the train split's token scores."""
+    train = splits["train"]
+    if len(train) < 2:
+        raise ValueError(f"cross-fitting needs two halves of the train split; it has {len(train)}")
+    stage = cfg.copy()
+    with open_dict(stage):
+        stage.trainer.max_steps = cfg.ranker.cross_fit_steps
+    copies = []
+    for half in (0, 1):
+        half_splits = {**splits, "train": train[half::2]}
+        finetune_tagger(stage, out_dir / f"half_{half}", half_splits)
+        copies.append(out_dir / f"half_{half}" / "export" / "model")
+    scores: list[TokenScores | None] = [None] * len(train)
+    options = {"max_length": cfg.data.max_length, "stride": cfg.data.stride}
+    for half, copy in enumerate(copies):
+        unseen = range(1 - half, len(train), 2)  # the other half's messages
+        tagger = KeywordTagger.from_pretrained(copy, decode="tags", **options)
+        for index, its_scores in zip(
+            unseen, tagger.token_scores([train[i].text for i in unseen]), strict=True
+        ):
+            scores[index] = its_scores
+    return copies[0], scores
 
 
 def silver_stage(cfg: DictConfig, texts: list[str], out_dir: Path) -> Path:
