@@ -74,9 +74,10 @@ def train_kisa_tagger(cfg: DictConfig, run_dir: Path) -> dict[str, float]:
 def rank_candidates(
     cfg: DictConfig, run_dir: Path, splits: dict[str, list[LabelledMessage]]
 ) -> dict[str, float]:
-    """Stage 3 as a candidate ranker on the stage-2 tagger's token scores (`tagging.ranker`):
-    fitted on the hand-labelled train split, its threshold chosen on dev, scored on test. The
-    tagger and the ranker are exported together, so `KeywordTagger` decodes with the ranker."""
+    """Stage 3 as a candidate ranker (`tagging.ranker`) on the token scores of the stage-2
+    tagger or of its cross-fitted copies: fitted on the hand-labelled train split, its threshold
+    chosen on dev, scored on test. The tagger whose scores it reads and the ranker are exported
+    together, so `KeywordTagger` decodes with the ranker."""
     if not cfg.model.get("path"):
         raise ValueError("design=ranker reads a trained tagger: set silver.tagging_steps > 0")
     started = time.perf_counter()
