@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sklearn.metrics import accuracy_score, precision_recall_fscore_support
-
 
 def class_scores(
     predictions: Sequence[int], references: Sequence[int], n_classes: int
@@ -23,6 +21,9 @@ def class_scores(
         raise ValueError(f"{len(predictions)} predictions for {len(references)} references")
     if not references:
         raise ValueError("no texts to score")
+    # Deferred: scikit-learn loads scipy (1.5 s), which keyword scoring never needs.
+    from sklearn.metrics import accuracy_score, precision_recall_fscore_support
+
     precision, recall, f1, _ = precision_recall_fscore_support(
         references, predictions, labels=list(range(n_classes)), average="macro", zero_division=0
     )
