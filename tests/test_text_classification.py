@@ -10,6 +10,8 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+import torch
+from safetensors.torch import load_file
 from test_keyword_metrics import no_network  # noqa: F401  (fixture)
 from test_pretrain import compose_cfg
 from transformers import AutoModelForSequenceClassification, pipeline
@@ -106,13 +108,21 @@ def test_nsmc_config_reads_ratings_as_the_original_and_splits_by_seed(tmp_path: 
     assert other["test"] != splits["test"]
 
 
-def test_reading_drops_unlisted_values_copies_and_disagreeing_texts(tmp_path: Path) -> None:
+def test_reading_drops_neutral_values_copies_and_disagreeing_texts(tmp_path: Path) -> None:
     reviews = write_reviews(tmp_path / "reviews.tsv", 10)
     labels = {"negative": ["1", "2", "3", "4"], "positive": ["9", "10"]}
-    texts = read_text_classes(reviews, "review", "rating", labels)
+    texts = read_text_classes(reviews, "review", "rating", labels, drop=["5", "6", "7", "8"])
     # 10 reviews: 2 neutral; the spaced copy of review 0 and the text rated 10 and 1 are gone.
     assert len(texts) == 8
     assert Counter(t.label for t in texts) == {"positive": 4, "negative": 4}
+
+
+def test_a_label_value_listed_nowhere_names_its_file_and_line(tmp_path: Path) -> None:
+    reviews = write_reviews(tmp_path / "reviews.tsv", 10)
+    labels = {"negative": ["1", "2", "3", "4"], "positive": ["9", "10"]}
+    # Review 4 (line 6, after the header) is the first neutral one.
+    with pytest.raises(CorpusError, match=r"reviews\.tsv:6: rating '[5-8]' is neither a class's"):
+        read_text_classes(reviews, "review", "rating", labels)
     with pytest.raises(CorpusError, match=r"reviews\.tsv:1: no column 'stars'"):
         read_text_classes(reviews, "review", "stars", labels)
     with pytest.raises(ValueError, match="listed under 'negative' and 'positive'"):
@@ -249,3 +259,23 @@ def test_lora_classifier_exports_its_adapter_and_a_merged_model(
     assert not any("lora" in name for name, _ in merged.named_parameters())
     assert metrics["parameters"] == sum(p.numel() for p in merged.parameters())
     assert "best_dev_macro_f1" in metrics
+
+
+def test_a_resumed_classifier_run_ends_with_the_weights_of_an_uninterrupted_one(
+    tmp_path: Path, one_cpu_thread: None
+) -> None:
+    """Checkpoint at update 2 of 4, resume in a new run: every draw (batches, dropout) after the
+    resume is the one the first run made, so the exports are equal (dev scored at the end only,
+    so the export is the last weights)."""
+    reviews = write_reviews(tmp_path / "reviews.tsv", 60)
+    common = [
+        *FAST, f"data.path={reviews}", "data.sizes=[24,8,8]", "trainer.batch_size=8",
+        "trainer.max_steps=4", "tagging.eval_every=4", "trainer.save_every=2",
+    ]  # fmt: skip
+    run_task(compose_cfg(*common), tmp_path / "a")
+    checkpoint = tmp_path / "a" / "checkpoints" / "step_00000002"
+    run_task(compose_cfg(*common, f"resume={checkpoint}"), tmp_path / "b")
+    weights = [load_file(tmp_path / run / "export" / "model" / "model.safetensors") for run in "ab"]
+    assert weights[0].keys() == weights[1].keys()
+    for key in weights[0]:
+        assert torch.equal(weights[0][key], weights[1][key]), key

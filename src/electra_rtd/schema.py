@@ -207,6 +207,7 @@ class TextClassesConfig:
     text_column: str = MISSING
     label_column: str = MISSING
     labels: dict[str, list[str]] = MISSING  # class -> the label values that mean it, in id order
+    drop: list[str] = MISSING  # label values left out; any value listed nowhere is an error
     test_path: str | None = MISSING  # a file of its own as the test split; null: drawn from path
     sizes: list[int | None] = MISSING  # train, dev, test texts; null: all that remain
     balance: bool = MISSING  # the same number of texts of every class in each split

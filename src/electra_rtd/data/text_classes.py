@@ -1,8 +1,8 @@
 """Texts with one class each (review sentiment, hate speech): read, de-duplicated, split by seed.
 
 A data config with ``source: classes`` (``conf/data/nsmc.yaml``, ``hate_speech.yaml``) names a
-file, its text and label columns, and which label values make each class; values it does not
-list are dropped (NSMC's neutral ratings 5-8). Texts that differ only in Unicode form, spacing or
+file, its text and label columns, which label values make each class and which are dropped
+(NSMC's neutral ratings 5-8); any other value is an error naming its file and line. Texts that differ only in Unicode form, spacing or
 letter case are one text (`exact_text_key`); one that occurs with two classes is dropped. The
 splits are then cut at fixed sizes from a shuffle by ``split_seed``, so every run and seed of a
 suite reads the same texts. A test file of its own (``test_path``: the Korean hate speech
@@ -28,7 +28,7 @@ from datasets import Dataset
 from omegaconf import OmegaConf
 from transformers import PreTrainedTokenizerBase
 
-from electra_rtd.data.corpus import CorpusError, corpus_parts, iter_records
+from electra_rtd.data.corpus import CorpusError, corpus_parts, iter_located_records
 from electra_rtd.data.splits import SPLIT_NAMES, exact_text_key
 from electra_rtd.schema import TextClassesConfig
 
@@ -69,24 +69,34 @@ def encode_text_classes(
 
 
 def read_text_classes(
-    path: str | Path, text_column: str, label_column: str, labels: Mapping[str, Sequence[str]]
+    path: str | Path,
+    text_column: str,
+    label_column: str,
+    labels: Mapping[str, Sequence[str]],
+    drop: Sequence[str] = (),
 ) -> list[LabelledText]:
     """The distinct texts of ``path`` whose ``label_column`` value is listed in ``labels``.
 
-    Malformed rows and missing columns stop with ``file:line`` (the corpus readers); rows with an
-    unlisted value are dropped and counted in the log, as are duplicates and texts whose copies
-    disagree on the class.
+    Rows with a value in ``drop`` are left out and counted in the log, as are duplicates and
+    texts whose copies disagree on the class; malformed rows, missing columns and a value listed
+    nowhere (a typo, a class the config forgot) stop with ``file:line``.
     """
     classes = _value_classes(labels)
-    rows = iter_records(corpus_parts(path), text_column, keep_columns=(label_column,))
-    unlisted: Counter[str] = Counter()
+    dropped_values = {str(value).strip() for value in drop}
+    rows = iter_located_records(corpus_parts(path), text_column, keep_columns=(label_column,))
+    dropped: Counter[str] = Counter()
     found: dict[str, LabelledText | None] = {}  # exact key -> first copy; None: classes disagree
     copies = 0
-    for row in rows:
+    for part, line, row in rows:
         value = str(row[label_column]).strip()
-        if value not in classes:
-            unlisted[value] += 1
+        if value in dropped_values:
+            dropped[value] += 1
             continue
+        if value not in classes:
+            raise CorpusError(
+                f"{part}:{line}: {label_column} {value!r} is neither a class's value "
+                f"({', '.join(sorted(classes))}) nor one to drop ({', '.join(sorted(dropped_values)) or 'none'})"
+            )
         example = LabelledText(row["text"], classes[value])
         key = exact_text_key(example)
         if key in found:
@@ -102,15 +112,15 @@ def read_text_classes(
         raise CorpusError(f"{path}: no text has a {label_column!r} value among {listed}")
     log.info(
         "%s: %d distinct texts (%s); dropped %d copies, %d texts whose copies disagree, %d rows "
-        "with an unlisted %s (%s)",
+        "with a %s to drop (%s)",
         path,
         len(texts),
         ", ".join(f"{name} {n}" for name, n in Counter(t.label for t in texts).items()),
         copies,
         sum(example is None for example in found.values()),
-        unlisted.total(),
+        dropped.total(),
         label_column,
-        ", ".join(f"{value!r} {n}" for value, n in unlisted.most_common(5)) or "none",
+        ", ".join(f"{value!r} {n}" for value, n in dropped.most_common()) or "none",
     )
     return texts
 
@@ -184,7 +194,12 @@ def load_class_splits(data_cfg: TextClassesConfig) -> dict[str, list[LabelledTex
 @functools.lru_cache(maxsize=8)
 def _cached_splits(key: str) -> dict[str, tuple[LabelledText, ...]]:
     settings = json.loads(key)
-    columns = (settings["text_column"], settings["label_column"], settings["labels"])
+    columns = (
+        settings["text_column"],
+        settings["label_column"],
+        settings["labels"],
+        settings["drop"],
+    )
     texts = read_text_classes(settings["path"], *columns)
     test = read_text_classes(settings["test_path"], *columns) if settings["test_path"] else None
     splits = split_text_classes(
