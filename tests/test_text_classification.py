@@ -25,6 +25,7 @@ from electra_rtd.data.text_classes import (
     read_text_classes,
     split_text_classes,
 )
+from electra_rtd.evaluation.inference import measure_inference
 from electra_rtd.metrics import class_scores, load_class_metric
 from electra_rtd.models.text_classifier import TextClassifier
 from electra_rtd.schema import ConfigError, checked
@@ -237,6 +238,11 @@ def test_classifier_overfits_a_batch_and_exports_a_pipeline_model(
     assert [r["label"] for r in results] == [t.label for t in train[:4]]
     card = (export / "README.md").read_text(encoding="utf-8")
     assert "pipeline_tag: text-classification" in card and 'pipeline("text-classification"' in card
+    # A suite times it in a fresh process, as a classifier.
+    stats = measure_inference(
+        export, [t.text for t in train], batch_size=8, max_length=64, kind="classifier"
+    )
+    assert stats.isolated and stats.kind == "classifier" and stats.n_messages == len(train)
 
 
 def test_lora_classifier_exports_its_adapter_and_a_merged_model(
