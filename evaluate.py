@@ -34,7 +34,7 @@ else:
     from electra_rtd.entry import one_line_errors
     from electra_rtd.evaluation.aggregate import summarise
     from electra_rtd.evaluation.harness import evaluate
-    from electra_rtd.evaluation.report import RESULTS_MD, results_table
+    from electra_rtd.evaluation.report import RESULTS_MD, task_tables
     from electra_rtd.tasks import run_dir_from_hydra, run_job
 
     register_resolvers()
@@ -43,7 +43,7 @@ else:
     def main(cfg: DictConfig) -> None:
         with one_line_errors("evaluate.py"):
             evaluation = run_job(evaluate, cfg)
-        print(f"\n{evaluation.title}\n\n{results_table(summarise(evaluation.records))}")
+        print(f"\n{evaluation.title}\n\n{task_tables(summarise(evaluation.records))}")
         print(f"\nfull report: {run_dir_from_hydra() / RESULTS_MD}")
 
     main()

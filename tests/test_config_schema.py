@@ -10,7 +10,15 @@ from test_pretrain import compose_cfg
 from test_run_safety import train
 
 from conftest import REPO_ROOT
-from electra_rtd.schema import ConfigError, CorpusConfig, LabelledSetConfig, TrainerConfig, checked
+from electra_rtd.schema import (
+    CLASSIFIER_TASK,
+    ConfigError,
+    CorpusConfig,
+    LabelledSetConfig,
+    TextClassesConfig,
+    TrainerConfig,
+    checked,
+)
 from electra_rtd.tasks import run_task
 
 CONF = REPO_ROOT / "conf"
@@ -25,8 +33,16 @@ def test_every_experiment_passes_the_schemas(experiment: str) -> None:
     cfg = checked(compose_cfg(f"+experiment={experiment}"))
     assert cfg.trainer._metadata.object_type is TrainerConfig
     kind = CorpusConfig if cfg.task == "pretrain" else LabelledSetConfig
+    if cfg.task == CLASSIFIER_TASK:
+        kind = TextClassesConfig
     group = "corpus" if cfg.task == "pretrain" else "data"
     assert cfg[group]._metadata.object_type is kind
+
+
+def labelled_experiment(data: str) -> str:
+    """The experiment that reads a labelled set: texts with classes, or keyword spans."""
+    source = (CONF / "data" / f"{data}.yaml").read_text(encoding="utf-8")
+    return "text_classification" if "source: classes" in source else "keyword_tagging"
 
 
 @pytest.mark.parametrize(
@@ -34,7 +50,8 @@ def test_every_experiment_passes_the_schemas(experiment: str) -> None:
     [[f"model={name}"] for name in options("model")]
     + [[f"corpus={name}", "++corpus.path=x"] for name in options("corpus")]
     + [
-        ["+experiment=keyword_tagging", f"data={name}", "++data.path=x"] for name in options("data")
+        [f"+experiment={labelled_experiment(name)}", f"data={name}", "++data.path=x"]
+        for name in options("data")
     ],
     ids=lambda overrides: overrides[-2] if len(overrides) > 1 else overrides[0],
 )

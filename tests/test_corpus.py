@@ -400,3 +400,37 @@ def test_kisa_reports_stream_with_message_and_date_columns():
     assert len(records) == 2000
     assert all(r["text"].strip() for r in records)
     assert all(re.fullmatch(r"2022-\d\d-\d\d", r["file_date"]) for r in records)
+
+
+def test_corpus_mix_never_takes_a_held_out_text_a_held_out_day_or_a_duplicate(tmp_path):
+    from electra_rtd.data.corpus_mix import MixPart, write_corpus_mix
+
+    reports = write(
+        tmp_path / "reports.tsv",
+        "day\tmessage\n"
+        "1\t대출 상담 문의\n"
+        "2\t코인 리딩방 입장\n"  # held-out day
+        "1\t코인  리딩방 입장\n"  # the held-out text again on another day, spaced otherwise
+        "1\t택배가 도착했습니다\n"
+        "1\t오늘 저녁 먹자\n",
+    )
+    chat = write(tmp_path / "chat.txt", "오늘 저녁 먹자\n내일 봐\n시험 잘 봐\n좋은 아침\n")
+    parts = {
+        "reports": MixPart(str(reports), "message", exclude={"day": ["2"]}),
+        "chat": MixPart(str(chat), max_messages=2),
+    }
+    out = tmp_path / "mix" / "corpus.jsonl"
+    counts = write_corpus_mix(parts, ["택배가  도착했습니다", "시험 잘 봐"], out, seed=0)
+    rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    by_part = {name: sorted(r["text"] for r in rows if r["source"] == name) for name in parts}
+    # The day's text, its recurrence and the held-out texts (spacing aside) are never taken;
+    # "오늘 저녁 먹자" comes once, from the first part that has it.
+    assert by_part["reports"] == ["대출 상담 문의", "오늘 저녁 먹자"]
+    assert len(by_part["chat"]) == 2 and set(by_part["chat"]) <= {"내일 봐", "좋은 아침"}
+    assert counts == {"reports": 2, "chat": 2}
+    # The same seed draws the same corpus.
+    again = tmp_path / "again.jsonl"
+    write_corpus_mix(parts, ["택배가  도착했습니다", "시험 잘 봐"], again, seed=0)
+    assert again.read_text(encoding="utf-8") == out.read_text(encoding="utf-8")
+    with pytest.raises(ValueError, match="corpus part 'x': keys \\['column'\\]; allowed keys"):
+        MixPart.from_spec("x", {"column": "text"})

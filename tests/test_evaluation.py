@@ -4,7 +4,9 @@ are right for hand-made results, and a suite without its weights stops before tr
 from __future__ import annotations
 
 import json
+import logging
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -17,16 +19,20 @@ from hydra import compose, initialize_config_dir
 from hydra.core.override_parser.overrides_parser import OverridesParser
 from omegaconf import DictConfig, OmegaConf
 from test_benchmarks import load_benchmark
+from test_text_classification import write_reviews
 
 from conftest import REPO_ROOT
 from electra_rtd.config import register_resolvers
 from electra_rtd.data.labelled import write_labelled
 from electra_rtd.data.tagging_sets import load_tagging_splits
+from electra_rtd.data.text_classes import load_class_splits
 from electra_rtd.evaluation.aggregate import summarise
 from electra_rtd.evaluation.compose import compose_train_config, quoted
 from electra_rtd.evaluation.harness import evaluate
+from electra_rtd.evaluation.plot import plot_results
 from electra_rtd.evaluation.preflight import require_same_data
-from electra_rtd.evaluation.report import results_table
+from electra_rtd.evaluation.report import Evaluation, results_table, write_report
+from electra_rtd.evaluation.significance import comparison_table, paired_comparisons
 from electra_rtd.evaluation.suite import SuiteError, expand_suite, pretrain_specs
 from electra_rtd.models.electra import WeightsNotFoundError
 
@@ -61,20 +67,23 @@ def test_every_suite_file_composes_into_train_configs(name: str) -> None:
     suite = OmegaConf.to_container(compose_evaluate(f"+suite={name}").suite, resolve=True)
     assert suite["name"] == name
     root = f"paths.root_dir={REPO_ROOT}"
-    for spec in pretrain_specs(suite):
+    mix_file = Path("/evaluation/corpus/mix.jsonl")
+    for spec in pretrain_specs(suite, mix_file):
         cfg = compose_train_config([*spec.overrides, root], CONF)
         OmegaConf.to_container(cfg, resolve=True)  # every interpolation resolves
         assert cfg.task == "pretrain"
     for corpus in suite.get("pretrain_corpora", {}):  # the alternative corpora too
-        spec = pretrain_specs({**suite, "pretrain_data": corpus})[0]
+        spec = pretrain_specs({**suite, "pretrain_data": corpus}, mix_file)[0]
         cfg = compose_train_config([*spec.overrides, root], CONF)
         assert OmegaConf.to_container(cfg.corpus, resolve=True)["source"] in ("synthetic", "files")
     first_seed = suite["seeds"][0]  # the other seeds differ only in `seed=`
     for run in (r for r in expand_suite(suite) if r.seed == first_seed):
         cfg = compose_train_config([*run.overrides, root], CONF)
         OmegaConf.to_container(cfg, resolve=True)
-        assert cfg.task == "finetune_tagger"
+        assert cfg.task in ("finetune_tagger", "finetune_classifier")
         assert cfg.data.split_seed == suite["split_seed"]
+    for published in suite.get("references", {}).values():
+        assert all(ref["source"].startswith("https://") and ref["value"] > 1 for ref in published)
 
 
 @pytest.mark.parametrize("value", ["/runs/a b/tokenizer", "it's", "a\\'b", "ends\\", "x\\y"])
@@ -86,7 +95,14 @@ def test_quoted_values_reach_the_config_unchanged(value: str) -> None:
 SUITE = {
     "seeds": [5, 6, 7],
     "split_seed": 11,
-    "finetune": ["+experiment=keyword_tagging", "data.seed=11"],
+    "finetune": ["logger=none"],
+    "tasks": {
+        "keywords": {
+            "finetune": ["+experiment=keyword_tagging", "data.seed=11"],
+            "metric": "test_span_f1",
+        },
+        "reviews": {"finetune": ["+experiment=text_classification"], "metric": "test_accuracy"},
+    },
     "backbones": {"a": {"overrides": ["model=tiny"]}, "b": {"pretrained": "rtd"}},
     "modes": {"full": ["tagging.mode=full"], "lora": ["tagging.mode=lora"]},
     "pretrain": {"overrides": ["task=pretrain"], "runs": {"rtd": ["objective=rtd"]}},
@@ -95,34 +111,48 @@ SUITE = {
 }
 
 
-def test_a_suite_expands_into_backbones_times_modes_times_seeds() -> None:
+def test_a_suite_expands_into_tasks_times_backbones_times_modes_times_seeds() -> None:
     runs = expand_suite(SUITE)
-    assert len(runs) == 2 * 2 * 3
-    assert [(r.backbone, r.mode, r.seed) for r in runs[:4]] == [
-        ("a", "full", 5),
-        ("a", "full", 6),
-        ("a", "full", 7),
-        ("a", "lora", 5),
+    assert len(runs) == 2 * 2 * 2 * 3
+    assert [(r.task, r.backbone, r.mode, r.seed) for r in runs[:4]] == [
+        ("keywords", "a", "full", 5),
+        ("keywords", "a", "full", 6),
+        ("keywords", "a", "full", 7),
+        ("keywords", "a", "lora", 5),
     ]
+    assert runs[12].task == "reviews" and runs[12].name == "reviews-a-full-seed5"
     assert len({r.name for r in runs}) == len(runs)
-    # Later overrides win on the command line: suite, backbone, mode, then seed and split seed.
+    # Later overrides win on the command line: suite, task, backbone, mode, then seed and split
+    # seed.
     assert runs[3].overrides == (
+        "logger=none",
         "+experiment=keyword_tagging",
         "data.seed=11",
         "model=tiny",
         "tagging.mode=lora",
         "seed=5",
-        "data.split_seed=11",
+        "++data.split_seed=11",
     )
     assert {r.pretrained for r in runs} == {None, "rtd"}
-    assert all(r.overrides[-1] == "data.split_seed=11" for r in runs)
+    assert all(r.overrides[-1] == "++data.split_seed=11" for r in runs)
 
 
-def test_pretraining_runs_take_the_chosen_corpus() -> None:
-    [spec] = pretrain_specs({**SUITE, "pretrain_data": "kisa"})
+def test_pretraining_runs_take_the_chosen_corpus(tmp_path: Path) -> None:
+    [spec] = pretrain_specs({**SUITE, "pretrain_data": "kisa"}, tmp_path / "mix.jsonl")
     assert spec.overrides == ("task=pretrain", "corpus=kisa", "objective=rtd")
     with pytest.raises(SuiteError, match="pretrain_data='nsmc'"):
-        pretrain_specs({**SUITE, "pretrain_data": "nsmc"})
+        pretrain_specs({**SUITE, "pretrain_data": "nsmc"}, tmp_path / "mix.jsonl")
+    mixed = {"parts": {"a": {"path": "a.txt"}}, "overrides": ["corpus.eval_size=10"]}
+    suite = {**SUITE, "pretrain_data": "mix", "pretrain_corpora": {"mix": mixed}}
+    [spec] = pretrain_specs(suite, tmp_path / "mix.jsonl")
+    assert spec.overrides == (
+        "task=pretrain",
+        "corpus=files",
+        f"corpus.path='{tmp_path / 'mix.jsonl'}'",
+        "corpus.text_column=text",
+        "corpus.eval_size=10",
+        "objective=rtd",
+    )
 
 
 @pytest.mark.parametrize(
@@ -133,6 +163,8 @@ def test_pretraining_runs_take_the_chosen_corpus() -> None:
         ({"backbones": {"c": {"pretrained": "electra"}}}, "names no run"),
         ({"modes": {"full": "tagging.mode=full"}}, "list of override strings"),
         ({"finetune": ["model"]}, "not an override"),
+        ({"tasks": {"t": {"finetune": []}}}, r"suite.tasks.t must be a mapping with keys"),
+        ({"tasks": {"t": {"finetune": [], "metric": "f1"}}}, "must name a test metric"),
     ],
 )
 def test_bad_suites_are_refused_naming_the_key(change: dict, message: str) -> None:
@@ -148,8 +180,8 @@ def test_runs_that_differ_in_their_data_are_refused() -> None:
         require_same_data("s", [same, other], "data")
 
 
-def record(backbone: str, mode: str, seed: int, **metrics: float) -> dict:
-    return {"backbone": backbone, "mode": mode, "seed": seed, "metrics": metrics}
+def record(backbone: str, mode: str, seed: int, task: str = "t", **metrics: float) -> dict:
+    return {"task": task, "backbone": backbone, "mode": mode, "seed": seed, "metrics": metrics}
 
 
 def test_summary_is_mean_and_sample_std_over_seeds() -> None:
@@ -173,6 +205,64 @@ def test_summary_is_mean_and_sample_std_over_seeds() -> None:
     assert table[3] == "| kc | lora | 1 | 0.2500 | – | – |"
 
 
+def test_paired_tests_over_seeds_by_hand() -> None:
+    records = [
+        record("rtd", "full", 1, test_accuracy=0.80),
+        record("rtd", "full", 2, test_accuracy=0.82),
+        record("rtd", "full", 3, test_accuracy=0.84),
+        record("mlm", "full", 1, test_accuracy=0.78),
+        record("mlm", "full", 2, test_accuracy=0.79),
+        record("mlm", "full", 3, test_accuracy=0.80),
+        record("scratch", "full", 1, test_accuracy=0.70),
+        record("scratch", "full", 2, test_accuracy=0.71),
+    ]
+    pairs = [("rtd", "mlm"), ("mlm", "scratch"), ("rtd", "ghost")]
+    first, second = paired_comparisons(records, {"t": "test_accuracy"}, pairs)
+    # Differences 0.02, 0.03, 0.04: mean 0.03, sd 0.01, t = 0.03 / (0.01 / sqrt 3) = 5.196 with
+    # 2 degrees of freedom, two-sided p = 1 - t / sqrt(2 + t²) = 0.0351.
+    assert (first.first, first.second, first.seeds) == ("rtd", "mlm", [1, 2, 3])
+    assert first.mean_difference == pytest.approx(0.03)
+    assert first.t == pytest.approx(3**0.5 * 3)
+    assert first.p_value == pytest.approx(1 - 5.196152 / (2 + 27) ** 0.5, abs=1e-5)
+    # Only the seeds both ran; equal differences have no spread to test against.
+    assert second.seeds == [1, 2] and second.mean_difference == pytest.approx(0.08)
+    assert (second.t, second.p_value) == (None, None)
+    table = comparison_table([first, second]).splitlines()
+    assert table[2] == "| rtd − mlm | full | accuracy | +0.0300 | 5.20 | 0.035 | 3 |"
+    assert table[3] == "| mlm − scratch | full | accuracy | +0.0800 | – | – | 2 |"
+
+
+def test_report_has_a_section_per_task_with_published_numbers_and_tests(tmp_path: Path) -> None:
+    records = [
+        record("rtd", "full", 1, task="nsmc", test_accuracy=0.8, test_macro_f1=0.79),
+        record("mlm", "full", 1, task="nsmc", test_accuracy=0.7, test_macro_f1=0.69),
+        record("rtd", "full", 1, task="keywords", test_span_f1=0.5),
+    ]
+    published = {"model": "KoELECTRA-Base-v3", "metric": "test_accuracy", "value": 90.63}
+    evaluation = Evaluation(
+        "Suite: s",
+        records,
+        {"suite": "s"},
+        task_metrics={"nsmc": "test_accuracy", "keywords": "test_span_f1"},
+        references={"nsmc": [{**published, "source": "https://example.org/koelectra"}]},
+        comparisons=paired_comparisons(records, {"nsmc": "test_accuracy"}, [("rtd", "mlm")]),
+    )
+    summaries = write_report(evaluation, tmp_path)
+    plot_results(
+        summaries, tmp_path / "results.png", evaluation.task_metrics, evaluation.references
+    )
+    markdown = (tmp_path / "results.md").read_text(encoding="utf-8")
+    nsmc, keywords = markdown.split("### nsmc (ranked by accuracy)")[1].split("### keywords")
+    assert "| backbone | mode | runs | accuracy | macro F1 |" in nsmc
+    assert "| KoELECTRA-Base-v3 | accuracy | 0.9063 | https://example.org/koelectra |" in nsmc
+    assert "| rtd − mlm | full | accuracy | +0.1000 | – | – | 1 |" in nsmc
+    assert "| rtd | full | 1 | 0.5000 |" in keywords and "KoELECTRA" not in keywords
+    saved = json.loads((tmp_path / "results.json").read_text())
+    assert saved["comparisons"][0]["mean_difference"] == pytest.approx(0.1)
+    assert saved["references"]["nsmc"][0]["value"] == 90.63
+    assert (tmp_path / "results.png").read_bytes()[:4] == b"\x89PNG"
+
+
 def test_smoke_suite_end_to_end_then_its_model_scored_again(tmp_path: Path) -> None:
     out = tmp_path / "smoke"
     # In-process measurement here; the saved model below is measured in a fresh process.
@@ -180,9 +270,9 @@ def test_smoke_suite_end_to_end_then_its_model_scored_again(tmp_path: Path) -> N
 
     results = json.loads((out / "results.json").read_text())
     runs = results["runs"]
-    assert [(r["backbone"], r["mode"], r["seed"]) for r in runs] == [
-        ("tiny", "full", 1),
-        ("tiny", "lora", 1),
+    assert [(r["task"], r["backbone"], r["mode"], r["seed"]) for r in runs] == [
+        ("keywords", "tiny", "full", 1),
+        ("keywords", "tiny", "lora", 1),
     ]
     for run in runs:
         metrics = run["metrics"]
@@ -219,6 +309,83 @@ def test_smoke_suite_end_to_end_then_its_model_scored_again(tmp_path: Path) -> N
     assert scored["inference"]["isolated"] and scored["metrics"]["peak_memory_mb"] > 0
     for key in ("test_span_f1", "test_kwset_f1", "test_partial_f1", "parameters"):
         assert scored["metrics"][key] == pytest.approx(full["metrics"][key]), key
+
+
+def test_rtd_vs_mlm_in_miniature_at_equal_compute_on_a_corpus_mix(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The rtd_vs_mlm suite on stand-ins: a corpus mix without the task's dev and test texts,
+    RTD and MLM pretrained at equal compute with one tokenizer, three backbones fine-tuned on a
+    classification task over two seeds, paired tests and published numbers in results.md."""
+    reviews = write_reviews(tmp_path / "reviews.tsv", 150)
+    chat = tmp_path / "chat.txt"
+    chat.write_text("\n".join(f"오늘 저녁 {i}번 먹자" for i in range(200)), encoding="utf-8")
+    cfg = compose_evaluate("+suite=rtd_vs_mlm", "evaluate.inference.isolated=false")
+    small = {
+        "seeds": [1, 2],
+        "pretrain_steps": 4,
+        "finetune_steps": 3,
+        "eval_every": 3,
+        "pretrain": {
+            "overrides": [
+                "task=pretrain", "model=tiny", "model.vocab_size=300", "seed=0",
+                "trainer.max_steps=${suite.pretrain_steps}", "trainer.batch_size=8",
+                "trainer.save_every=0",
+            ],
+            "runs": {"rtd": ["objective=rtd"], "mlm": ["objective=mlm"]},
+        },
+        "pretrain_corpora": {
+            "korean_mix": {
+                "overrides": ["corpus.eval_size=20"],
+                "parts": {"reviews": {"path": str(reviews), "text_column": "review"},
+                          "chat": {"path": str(chat)}},
+            }
+        },
+        "finetune": [
+            "model=tiny", "trainer.batch_size=8", "trainer.max_steps=${suite.finetune_steps}",
+            "tagging.eval_every=${suite.eval_every}",
+        ],
+        "tasks": {
+            "nsmc": {
+                "metric": "test_accuracy",
+                "finetune": ["+experiment=text_classification", f"data.path={reviews}",
+                             "data.sizes=[40,16,16]"],
+            }
+        },
+    }  # fmt: skip
+    for key, value in small.items():
+        OmegaConf.update(cfg, f"suite.{key}", value, merge=False)
+    out = tmp_path / "out"
+    with caplog.at_level(logging.INFO, logger="electra_rtd.training.pretrain"):
+        evaluate(cfg, out)
+
+    results = json.loads((out / "results.json").read_text())
+    assert [(r["backbone"], r["seed"]) for r in results["runs"]] == [
+        (backbone, seed) for backbone in ("rtd", "mlm", "scratch") for seed in (1, 2)
+    ]
+    assert {r["kind"] for r in results["runs"]} == {"classifier"}
+    assert [(c["first"], c["second"], c["seeds"]) for c in results["comparisons"]] == [
+        ("rtd", "mlm", [1, 2]), ("rtd", "scratch", [1, 2]), ("mlm", "scratch", [1, 2])
+    ]  # fmt: skip
+    # Equal compute: RTD's 4 updates set the budget, MLM trained the updates that match it.
+    budget = results["settings"]["pretraining compute"]
+    mlm_steps = int(re.search(r"mlm: (\d+) updates", budget).group(1))
+    assert "rtd: 4 updates" in budget and mlm_steps >= 4
+    assert f"pretraining mlm for {mlm_steps} steps" in caplog.text
+    rtd, mlm = (results["pretraining"][name]["pretraining_tflop"] for name in ("rtd", "mlm"))
+    assert mlm == pytest.approx(rtd, rel=1 / mlm_steps)
+    # No dev or test text of the task went into the pretraining corpus; its training texts may.
+    splits = load_class_splits(compose_train_config([*results["runs"][0]["overrides"]], CONF).data)
+    corpus = {
+        json.loads(line)["text"]
+        for line in (out / "corpus" / "korean_mix.jsonl").read_text(encoding="utf-8").splitlines()
+    }
+    assert not corpus & {t.text for t in splits["dev"] + splits["test"]}
+    assert corpus & {t.text for t in splits["train"]}
+    markdown = (out / "results.md").read_text(encoding="utf-8")
+    assert "### nsmc (ranked by accuracy)" in markdown and "| KcBERT-Base | accuracy |" in markdown
+    assert "| rtd − mlm | full | accuracy |" in markdown
+    assert (out / "results.png").read_bytes()[:4] == b"\x89PNG"
 
 
 def test_pretrained_suite_offline_fails_at_once_listing_every_missing_model(

@@ -20,7 +20,12 @@ from typing import Any, get_args, get_type_hints
 from omegaconf import MISSING, DictConfig, OmegaConf, open_dict
 from omegaconf.errors import OmegaConfBaseException
 
-TASKS = ("pretrain", "finetune_tagger", "silver_tagger", "kisa_tagger")
+TASKS = ("pretrain", "finetune_tagger", "finetune_classifier", "silver_tagger", "kisa_tagger")
+CLASSIFIER_TASK = "finetune_classifier"
+# How fine-tuning picks its best weights on dev: keyword scores for the tagging tasks,
+# class scores for task=finetune_classifier.
+TAGGING_METRICS = ("span_f1", "kwset_f1", "partial_f1")
+CLASS_METRICS = ("accuracy", "macro_f1")
 
 
 class ConfigError(ValueError):
@@ -144,12 +149,14 @@ class LoraConfig:
 
 @dataclass
 class TaggingConfig:
-    """``conf/tagging/``: keyword tagging (token classification with BIO labels)."""
+    """``conf/tagging/``: fine-tuning, for keyword tagging (token classification with BIO labels)
+    and for task=finetune_classifier, which reads mode, lora, eval_every, select_metric and
+    early_stopping_patience (one group, so a suite's ``tagging.mode=lora`` serves both)."""
 
     mode: str = one_of("full", "lora")
     label_all_subwords: bool = MISSING
     eval_every: int = MISSING
-    select_metric: str = one_of("span_f1", "kwset_f1", "partial_f1")
+    select_metric: str = one_of(*TAGGING_METRICS, *CLASS_METRICS)
     keyword_form: str = one_of("surface", "norm")
     early_stopping_patience: int = MISSING
     lora: LoraConfig = MISSING
@@ -190,6 +197,24 @@ class LabelledSetConfig:
     text_column: str | None = None  # source=hashed
 
 
+@dataclass
+class TextClassesConfig:
+    """``conf/data/`` with ``source: classes``: texts with one class each, for
+    task=finetune_classifier (read by `electra_rtd.data.text_classes`)."""
+
+    source: str = one_of("classes")
+    path: str = MISSING  # a .tsv/.csv/.jsonl file (optionally .gz) with a text and a label column
+    text_column: str = MISSING
+    label_column: str = MISSING
+    labels: dict[str, list[str]] = MISSING  # class -> the label values that mean it, in id order
+    drop: list[str] = MISSING  # label values left out; any value listed nowhere is an error
+    test_path: str | None = MISSING  # a file of its own as the test split; null: drawn from path
+    sizes: list[int | None] = MISSING  # train, dev, test texts; null: all that remain
+    balance: bool = MISSING  # the same number of texts of every class in each split
+    split_seed: int = MISSING
+    max_length: int = MISSING
+
+
 GROUPS: dict[str, type] = {
     "trainer": TrainerConfig,
     "optim": OptimConfig,
@@ -219,7 +244,7 @@ def checked(cfg: DictConfig) -> DictConfig:
         )
     if cfg.get(wanted) is None:
         raise ConfigError(f"{wanted}: task={cfg.task} needs {_kind(wanted)}")
-    schemas[wanted] = CorpusConfig if wanted == PRETRAINING_GROUP else LabelledSetConfig
+    schemas[wanted] = CorpusConfig if wanted == PRETRAINING_GROUP else _labelled_schema(cfg)
     for group, schema in schemas.items():
         _check_keys(OmegaConf.to_container(cfg[group]), schema, group)
         try:
@@ -233,6 +258,31 @@ def checked(cfg: DictConfig) -> DictConfig:
             raise ConfigError(f"{key}: {str(error.msg).splitlines()[0]}") from None
         _check_values(resolved, schema, group)
     return cfg
+
+
+def _labelled_schema(cfg: DictConfig) -> type:
+    """Texts with classes for the classifier, keyword spans for the tagging tasks; the metric
+    that picks the best dev weights must be one the task computes."""
+    source = cfg.data.get("source")
+    classes = source == "classes"
+    if classes and cfg.task != CLASSIFIER_TASK:
+        raise ConfigError(
+            f"data.source='classes': task={cfg.task} reads keyword spans; texts with classes "
+            f"are for task={CLASSIFIER_TASK}"
+        )
+    if not classes and cfg.task == CLASSIFIER_TASK:
+        raise ConfigError(
+            f"data.source={source!r}: task={CLASSIFIER_TASK} reads texts with classes "
+            "(source: classes, e.g. data=nsmc)"
+        )
+    allowed = CLASS_METRICS if classes else TAGGING_METRICS
+    metric = cfg.get("tagging", {}).get("select_metric")
+    if metric not in allowed:
+        raise ConfigError(
+            f"tagging.select_metric={metric!r}: allowed values are {', '.join(allowed)} "
+            f"(task={cfg.task})"
+        )
+    return TextClassesConfig if classes else LabelledSetConfig
 
 
 def _kind(group: str) -> str:

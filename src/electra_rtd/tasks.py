@@ -79,6 +79,10 @@ def run_task(cfg: DictConfig, run_dir: Path | None = None) -> dict[str, float]:
         from electra_rtd.training.finetune import finetune_tagger
 
         return finetune_tagger(cfg, run_dir)
+    if cfg.task == "finetune_classifier":
+        from electra_rtd.training.classify import finetune_classifier
+
+        return finetune_classifier(cfg, run_dir)
     if cfg.task == "silver_tagger":
         from electra_rtd.training.silver_tagger import train_silver_tagger
 

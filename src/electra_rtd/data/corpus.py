@@ -163,11 +163,26 @@ def iter_records(
     ``files`` come from `corpus_parts` (or `find_corpus_files`). `keep_blank=True` yields blank rows
     too (text "", no warning), for outputs that must stay aligned one-to-one with the input rows.
     """
+    for _, _, record in iter_located_records(
+        files, text_column, keep_columns, keep_blank=keep_blank
+    ):
+        yield record
+
+
+def iter_located_records(
+    files: Sequence[CorpusPart | str],
+    text_column: str = "text",
+    keep_columns: Sequence[str] = (),
+    *,
+    keep_blank: bool = False,
+) -> Iterator[tuple[CorpusPart, int, dict]]:
+    """`iter_records` with where each record is: ``(file, line, record)`` (a row number in a
+    parquet file or a dataset), for readers that check a kept column and report ``file:line``."""
     for part in map(_as_part, files):
         blank_lines: list[int] = []
         for line, record in _read_part(part, text_column, keep_columns):
             if record["text"] or keep_blank:
-                yield record
+                yield part, line, record
             else:
                 blank_lines.append(line)
         if blank_lines:

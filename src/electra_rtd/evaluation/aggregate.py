@@ -1,4 +1,4 @@
-"""Mean and spread over seeds of every metric, per backbone x training mode."""
+"""Mean and spread over seeds of every metric, per task x backbone x training mode."""
 
 from __future__ import annotations
 
@@ -20,8 +20,9 @@ class Stat:
 
 @dataclass(frozen=True)
 class GroupSummary:
-    """The runs of one backbone in one mode, summarised metric by metric."""
+    """The runs of one backbone in one mode on one task, summarised metric by metric."""
 
+    task: str
     backbone: str
     mode: str
     seeds: list[Any]
@@ -37,16 +38,17 @@ def mean_std(values: Sequence[float]) -> Stat:
 
 
 def summarise(records: Iterable[Mapping[str, Any]]) -> list[GroupSummary]:
-    """One `GroupSummary` per (backbone, mode), in order of first appearance.
+    """One `GroupSummary` per (task, backbone, mode), in order of first appearance.
 
     A metric missing from a run, or not a finite number there, is left out of that run's group
     for that metric only (``Stat.n`` says how many runs it covers).
     """
-    groups: dict[tuple[str, str], list[Mapping[str, Any]]] = {}
+    groups: dict[tuple[str, str, str], list[Mapping[str, Any]]] = {}
     for record in records:
-        groups.setdefault((record["backbone"], record["mode"]), []).append(record)
+        key = (record["task"], record["backbone"], record["mode"])
+        groups.setdefault(key, []).append(record)
     summaries = []
-    for (backbone, mode), runs in groups.items():
+    for (task, backbone, mode), runs in groups.items():
         names = dict.fromkeys(name for run in runs for name in run["metrics"])
         stats = {}
         for name in names:
@@ -54,7 +56,8 @@ def summarise(records: Iterable[Mapping[str, Any]]) -> list[GroupSummary]:
             numbers = [float(v) for v in values if _is_number(v)]
             if numbers:
                 stats[name] = mean_std(numbers)
-        summaries.append(GroupSummary(backbone, mode, [run.get("seed") for run in runs], stats))
+        seeds = [run.get("seed") for run in runs]
+        summaries.append(GroupSummary(task, backbone, mode, seeds, stats))
     return summaries
 
 

@@ -29,7 +29,7 @@ def evaluate(cfg: DictConfig, out_dir: Path) -> Evaluation:
             "a saved tagger with evaluate.model_dir=FOLDER evaluate.labelled=FILE"
         )
     summaries = write_report(evaluation, out_dir)
-    plot_results(summaries, out_dir / RESULTS_PNG)
+    plot_results(summaries, out_dir / RESULTS_PNG, evaluation.task_metrics, evaluation.references)
     log_comparison(
         OmegaConf.to_container(cfg.logger, resolve=True),
         name=f"{cfg.task_name}-comparison",

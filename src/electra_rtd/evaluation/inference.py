@@ -1,6 +1,7 @@
-"""Inference speed and peak memory of an exported tagger.
+"""Inference speed and peak memory of an exported tagger or text classifier.
 
-The model is loaded with ``KeywordTagger.from_pretrained``, extracts once from the first batch
+The model is loaded with ``KeywordTagger.from_pretrained`` (``kind="tagger"``) or
+``TextClassifier.from_pretrained`` (``kind="classifier"``), runs once on the first batch
 (warm-up), then one pass over every text is timed. Memory is the peak during loading, warm-up
 and the timed pass, above what the process held just before loading:
 
@@ -15,8 +16,8 @@ trained models the allocator keeps freed memory and reuses it, so a new model ma
 resident set at all and CPU memory would be under-counted. In-process measurement (``isolated=
 False``) saves the child's start-up (importing torch and transformers) and is exact on CUDA.
 
-Run as a module it is the child: ``python -m electra_rtd.evaluation.inference MODEL_DIR OUT``
-with the texts as a JSON list on stdin.
+Run as a module it is the child: ``python -m electra_rtd.evaluation.inference MODEL_DIR OUT
+--kind KIND`` with the texts as a JSON list on stdin.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ log = logging.getLogger(__name__)
 
 MEASURE_CUDA = "CUDA max allocated"
 MEASURE_RSS = "peak RSS growth"
+KINDS = ("tagger", "classifier")
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,7 @@ class InferenceStats:
     n_messages: int
     seconds: float
     isolated: bool  # measured in a fresh process
+    kind: str  # one of KINDS
 
 
 def measure_inference(
@@ -64,6 +67,7 @@ def measure_inference(
     device: str | None = None,
     isolated: bool = True,
     output: Path | None = None,
+    kind: str = "tagger",
 ) -> InferenceStats:
     """Measure ``model_dir`` on ``texts``; ``output`` (default beside it) keeps the JSON.
 
@@ -71,12 +75,18 @@ def measure_inference(
     """
     if not texts:
         raise ValueError("no texts to measure inference on")
+    if kind not in KINDS:
+        raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
     output = output or model_dir.parent / "inference.json"
     output.parent.mkdir(parents=True, exist_ok=True)
     if isolated:
-        stats = _measure_in_child(model_dir, texts, batch_size, max_length, threads, device, output)
+        stats = _measure_in_child(
+            model_dir, texts, batch_size, max_length, threads, device, output, kind
+        )
     else:
-        stats = measure_here(model_dir, texts, batch_size, max_length, device, isolated=False)
+        stats = measure_here(
+            model_dir, texts, batch_size, max_length, device, isolated=False, kind=kind
+        )
         output.write_text(json.dumps(asdict(stats), indent=2), encoding="utf-8")
     log.info(
         "%s: %.0f messages/s, peak memory %.1f MB (%s, %s)",
@@ -97,8 +107,9 @@ def _measure_in_child(
     threads: int | None,
     device: str | None,
     output: Path,
+    kind: str,
 ) -> InferenceStats:
-    command = [sys.executable, "-m", __name__, str(model_dir), str(output)]
+    command = [sys.executable, "-m", __name__, str(model_dir), str(output), "--kind", kind]
     command += ["--batch-size", str(batch_size), "--max-length", str(max_length)]
     if threads:
         command += ["--threads", str(threads)]
@@ -123,10 +134,12 @@ def measure_here(
     device: str | None = None,
     *,
     isolated: bool = True,
+    kind: str = "tagger",
 ) -> InferenceStats:
     """The measurement in this process; ``isolated`` records whether the process is fresh."""
     import torch
 
+    from electra_rtd.models.text_classifier import TextClassifier
     from electra_rtd.tagging import KeywordTagger
 
     on_cuda = device == "cuda" or (device is None and torch.cuda.is_available())
@@ -136,13 +149,15 @@ def measure_here(
         held_before = torch.cuda.memory_allocated()
     rss_before = _reset_peak_rss()
 
-    tagger = KeywordTagger.from_pretrained(
+    loader = KeywordTagger if kind == "tagger" else TextClassifier
+    model = loader.from_pretrained(
         model_dir, device=device, batch_size=batch_size, max_length=max_length
     )
-    tagger.extract(texts[:batch_size])
+    run = model.extract if kind == "tagger" else model
+    run(texts[:batch_size])
     _synchronise(on_cuda)
     started = time.perf_counter()
-    tagger.extract(texts)
+    run(texts)
     _synchronise(on_cuda)
     seconds = time.perf_counter() - started
 
@@ -156,12 +171,13 @@ def measure_here(
         messages_per_second=len(texts) / seconds,
         peak_memory_mb=peak / 2**20,
         memory_measure=measure,
-        device=str(tagger.device),
+        device=str(model.device),
         threads=torch.get_num_threads(),
         batch_size=batch_size,
         n_messages=len(texts),
         seconds=seconds,
         isolated=isolated,
+        kind=kind,
     )
 
 
@@ -203,6 +219,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--max-length", type=int, default=128)
     parser.add_argument("--threads", type=int, default=None)
     parser.add_argument("--device", default=None)
+    parser.add_argument("--kind", choices=KINDS, default="tagger")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
     if args.threads:
@@ -210,7 +227,9 @@ def main(argv: Sequence[str] | None = None) -> None:
 
         torch.set_num_threads(args.threads)
     texts = json.loads(sys.stdin.read())
-    stats = measure_here(args.model_dir, texts, args.batch_size, args.max_length, args.device)
+    stats = measure_here(
+        args.model_dir, texts, args.batch_size, args.max_length, args.device, kind=args.kind
+    )
     args.output.write_text(json.dumps(asdict(stats), indent=2), encoding="utf-8")
 
 

@@ -11,7 +11,9 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+from datasets import Dataset
 from omegaconf import DictConfig
+from transformers import PreTrainedTokenizerBase
 
 from electra_rtd.data.pretraining import (
     corpus_path,
@@ -26,23 +28,28 @@ log = logging.getLogger(__name__)
 ENCODER_EXPORTS = {"rtd": "discriminator", "mlm": "mlm"}
 
 
-def train_shared_tokenizer(pretrain_cfg: DictConfig, out_dir: Path, cache_dir: Path) -> Path:
-    """Train the WordPiece of ``pretrain_cfg`` on its corpus's training split into ``out_dir``.
+def pretraining_texts(pretrain_cfg: DictConfig, cache_dir: Path) -> Dataset:
+    """The training split of ``pretrain_cfg``'s corpus, as its pretraining run splits it
+    (``cache_dir`` receives the synthetic corpus when the corpus is the embedded one)."""
+    corpus = pretrain_cfg.corpus
+    messages = load_messages(corpus, corpus_path(corpus, cache_dir))
+    train_texts, _ = holdout_split(messages, corpus.eval_size, pretrain_cfg.seed)
+    return train_texts
 
-    ``cache_dir`` receives the synthetic corpus when the corpus is the embedded one.
-    """
+
+def train_shared_tokenizer(
+    pretrain_cfg: DictConfig, train_texts: Dataset, out_dir: Path
+) -> PreTrainedTokenizerBase:
+    """Train the WordPiece of ``pretrain_cfg`` on ``train_texts`` into ``out_dir``."""
     if pretrain_cfg.model.get("tokenizer") or pretrain_cfg.model.get("path"):
         raise ValueError(
             "suite.shared_tokenizer trains a tokenizer for models pretrained from scratch, but "
             f"the pretraining model already names one ({pretrain_cfg.model.get('tokenizer')!r}, "
             f"path {pretrain_cfg.model.get('path')!r}); drop shared_tokenizer or model.path"
         )
-    corpus = pretrain_cfg.corpus
-    messages = load_messages(corpus, corpus_path(corpus, cache_dir))
-    train_texts, _ = holdout_split(messages, corpus.eval_size, pretrain_cfg.seed)
     tokenizer = prepare_tokenizer(pretrain_cfg.model, train_texts, out_dir)
     log.info("shared tokenizer: %d tokens in %s", len(tokenizer), out_dir)
-    return out_dir
+    return tokenizer
 
 
 def encoder_export(run_dir: Path, objective: str) -> Path:

@@ -1,7 +1,8 @@
 """The entries of results.json: one per fine-tuned run, saved model or unsupervised baseline.
 
-Every entry has ``backbone``, ``mode``, ``seed`` and ``kind`` (``tagger`` or ``baseline``) and a
-flat ``metrics`` dict, the numbers the report averages; tagger entries add the inference details.
+Every entry has ``task``, ``backbone``, ``mode``, ``seed`` and ``kind`` (``tagger``,
+``classifier`` or ``baseline``) and a flat ``metrics`` dict, the numbers the report averages;
+model entries add the inference details.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ from electra_rtd.data.labelled import LabelledMessage
 from electra_rtd.evaluation.inference import InferenceStats
 
 
-def tagger_record(
+def model_record(
+    task: str,
     backbone: str,
     mode: str,
     seed: int | None,
@@ -22,13 +24,14 @@ def tagger_record(
     stats: InferenceStats,
     **context: Any,
 ) -> dict[str, Any]:
-    """A tagger's entry: identity, every metric plus speed and memory, and ``context``
+    """A fine-tuned model's entry: identity, every metric plus speed and memory, and ``context``
     (for a suite run: its folder and the overrides that repeat it)."""
     return {
+        "task": task,
         "backbone": backbone,
         "mode": mode,
         "seed": seed,
-        "kind": "tagger",
+        "kind": stats.kind,
         **context,
         "metrics": {
             **metrics,
@@ -40,9 +43,10 @@ def tagger_record(
 
 
 def baseline_records(
-    train: Sequence[LabelledMessage], test: Sequence[LabelledMessage]
+    task: str, train: Sequence[LabelledMessage], test: Sequence[LabelledMessage]
 ) -> list[dict[str, Any]]:
-    """The unsupervised extractors on a split: fitted on the train texts, scored on test.
+    """The unsupervised extractors on a keyword task's split: fitted on the train texts,
+    scored on test.
 
     Their speed is measured in this process by `evaluate_baselines` (no memory figure); their
     fitting time goes where a tagger's fine-tuning time goes.
@@ -60,7 +64,13 @@ def baseline_records(
             "messages_per_second": scores.pop("messages_per_second"),
         }
         metrics.update({f"test_{key}": value for key, value in scores.items()})
-        record = {"backbone": name, "mode": "unsupervised", "seed": None, "kind": "baseline"}
+        record = {
+            "task": task,
+            "backbone": name,
+            "mode": "unsupervised",
+            "seed": None,
+            "kind": "baseline",
+        }
         records.append({**record, "metrics": metrics})
     return records
 

@@ -10,7 +10,7 @@ from omegaconf import DictConfig
 
 from electra_rtd.data.labelled import read_labelled
 from electra_rtd.evaluation.inference import measure_inference
-from electra_rtd.evaluation.records import inference_settings, tagger_record
+from electra_rtd.evaluation.records import inference_settings, model_record
 from electra_rtd.evaluation.report import Evaluation
 from electra_rtd.models.electra import count_parameters
 from electra_rtd.tagging import KeywordTagger, load_tagging_model
@@ -49,7 +49,7 @@ def score_saved_model(cfg: DictConfig, out_dir: Path) -> Evaluation:
         isolated=inference.isolated,
         output=out_dir / "inference.json",
     )
-    record = tagger_record(str(model_dir), "saved", None, metrics, stats)
+    record = model_record(labelled.stem, str(model_dir), "saved", None, metrics, stats)
     info = {
         "model": str(model_dir),
         "labelled file": str(labelled),

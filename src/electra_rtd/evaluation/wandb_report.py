@@ -57,19 +57,26 @@ def runs_table(records: Sequence[Mapping[str, Any]]) -> Any:
 
     metrics = list(dict.fromkeys(name for record in records for name in record["metrics"]))
     rows = [
-        [r["backbone"], r["mode"], r.get("seed"), *(r["metrics"].get(m) for m in metrics)]
+        [
+            r["task"],
+            r["backbone"],
+            r["mode"],
+            r.get("seed"),
+            *(r["metrics"].get(m) for m in metrics),
+        ]
         for r in records
     ]
-    return wandb.Table(columns=["backbone", "mode", "seed", *metrics], data=rows)
+    return wandb.Table(columns=["task", "backbone", "mode", "seed", *metrics], data=rows)
 
 
 def summary_table(summaries: Sequence[GroupSummary]) -> Any:
-    """One row per backbone x mode with ``mean ± std`` strings, as in results.md."""
+    """One row per task x backbone x mode with ``mean ± std`` strings, as in results.md."""
     import wandb
 
     columns = metric_columns(summaries)
     rows = [
         [
+            s.task,
             s.backbone,
             s.mode,
             len(s.seeds),
@@ -77,4 +84,4 @@ def summary_table(summaries: Sequence[GroupSummary]) -> Any:
         ]
         for s in summaries
     ]
-    return wandb.Table(columns=["backbone", "mode", "runs", *columns], data=rows)
+    return wandb.Table(columns=["task", "backbone", "mode", "runs", *columns], data=rows)

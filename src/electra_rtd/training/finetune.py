@@ -1,4 +1,7 @@
-"""The keyword-tagging fine-tuning loop with accelerate: one function to read top to bottom."""
+"""Fine-tuning with accelerate, one loop for every head: keyword tagging (token classification)
+and text classification (``training/classify.py``). A task brings its model, batches and scores
+(`FinetuneJob`); the loop trains, keeps the weights best on dev, exports them and scores the
+export on the test split."""
 
 from __future__ import annotations
 
@@ -6,13 +9,20 @@ import json
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import torch
+from accelerate import Accelerator
 from datasets import Dataset
 from omegaconf import DictConfig
+from torch.utils.data import DataLoader
 from tqdm.auto import tqdm
-from transformers import DataCollatorForTokenClassification
+from transformers import (
+    DataCollatorForTokenClassification,
+    PreTrainedModel,
+    PreTrainedTokenizerBase,
+)
 
 from electra_rtd.data.batching import make_train_loader
 from electra_rtd.data.labelled import LabelledMessage
@@ -21,19 +31,30 @@ from electra_rtd.data.tagging_sets import load_tagging_splits
 from electra_rtd.data.token_labels import bio_label_names, encode_labelled
 from electra_rtd.metrics.pretraining import format_metrics, metrics_block
 from electra_rtd.models.electra import count_parameters
-from electra_rtd.models.tagger import apply_lora, build_tagger, export_tagger
+from electra_rtd.models.heads import Head, apply_lora, build_tagger, export_finetuned
+from electra_rtd.schema import TaggingConfig
 from electra_rtd.tagging import KeywordTagger
 from electra_rtd.tagging.scoring import score_tagger
 from electra_rtd.text.keyword_norm import plain_keyword
-from electra_rtd.training.checkpointing import (
-    save_checkpoint,
-)
+from electra_rtd.training.checkpointing import save_checkpoint
 from electra_rtd.training.loop import optimizer_updates, prepare_training
 from electra_rtd.training.model_card import write_model_card
 from electra_rtd.training.runtime import start_run
 from electra_rtd.training.tracking import end_tracking, tracker_metrics
 
 log = logging.getLogger(__name__)
+
+
+@dataclass
+class FinetuneJob:
+    """What a fine-tuning task hands the loop."""
+
+    name: str  # the progress bar's label
+    model: torch.nn.Module  # with its head, LoRA-wrapped when tagging.mode=lora
+    tokenizer: PreTrainedTokenizerBase
+    train_loader: DataLoader
+    dev_scores: Callable[[PreTrainedModel], dict[str, float]]  # of the model in eval mode
+    test_scores: Callable[[Path], dict[str, float]]  # of the exported model folder
 
 
 def finetune_tagger(
@@ -64,41 +85,72 @@ def finetune_tagger(
     collate = DataCollatorForTokenClassification(
         tokenizer, pad_to_multiple_of=trainer.pad_to_multiple_of
     )
-    train_loader = make_train_loader(train_set, trainer, collate, cfg.seed)
-
     model = build_tagger(cfg.model, tokenizer, label_names)
+    options = {
+        "batch_size": trainer.eval_batch_size,
+        "max_length": cfg.data.max_length,
+        "stride": cfg.data.stride,
+    }
+    normalise = keyword_form(tagging.keyword_form)
+
+    def dev_scores(model: PreTrainedModel) -> dict[str, float]:
+        tagger = KeywordTagger(model, tokenizer, label_names, **options)
+        return score_tagger(tagger, splits["dev"], normalise)
+
+    def test_scores(exported: Path) -> dict[str, float]:
+        tagger = KeywordTagger.from_pretrained(exported, **options)
+        return score_tagger(tagger, splits["test"], normalise)
+
+    job = FinetuneJob(
+        name="tagging",
+        model=with_mode(model, tagging, "token"),
+        tokenizer=tokenizer,
+        train_loader=make_train_loader(train_set, trainer, collate, cfg.seed),
+        dev_scores=dev_scores,
+        test_scores=test_scores,
+    )
+    return finetune(cfg, run_dir, accelerator, checkpoint, job)
+
+
+def with_mode(model: PreTrainedModel, tagging: TaggingConfig, head: Head) -> torch.nn.Module:
+    """The model as ``tagging.mode`` trains it: whole (``full``) or through LoRA adapters."""
     if tagging.mode == "lora":
-        model = apply_lora(model, tagging.lora)
-    elif tagging.mode != "full":
+        return apply_lora(model, tagging.lora, head)
+    if tagging.mode != "full":
         raise ValueError(f"tagging.mode must be 'full' or 'lora', got {tagging.mode!r}")
+    return model
+
+
+def finetune(
+    cfg: DictConfig,
+    run_dir: Path,
+    accelerator: Accelerator,
+    checkpoint: Path | None,
+    job: FinetuneJob,
+) -> dict[str, float]:
+    """Train ``job.model`` for ``trainer.max_steps`` updates, scoring dev every
+    ``tagging.eval_every`` (early stop after ``tagging.early_stopping_patience`` evaluations
+    without gain); export the best weights by ``tagging.select_metric`` and score them on test."""
+    trainer, tagging = cfg.trainer, cfg.tagging
     model, optimizer, train_loader, scheduler, progress = prepare_training(
-        accelerator, model, train_loader, cfg, checkpoint, run_dir
+        accelerator, job.model, job.train_loader, cfg, checkpoint, run_dir
     )
     total_steps = trainer.max_steps
-
-    normalise = keyword_form(tagging.keyword_form)
 
     def dev_scores() -> dict[str, float]:
         unwrapped = accelerator.unwrap_model(model)
         unwrapped.eval()
-        tagger = KeywordTagger(
-            unwrapped,
-            tokenizer,
-            label_names,
-            batch_size=trainer.eval_batch_size,
-            max_length=cfg.data.max_length,
-            stride=cfg.data.stride,
-        )
-        scores = score_tagger(tagger, splits["dev"], normalise)
+        with torch.inference_mode():
+            scores = job.dev_scores(unwrapped)
         unwrapped.train()
         return scores
 
-    best_f1, best_step, evals_without_gain = -1.0, 0, 0
+    best_score, best_step, evals_without_gain = -1.0, 0, 0
     best_state: dict[str, torch.Tensor] = {}
     bar = tqdm(
         total=total_steps,
         initial=progress.step,
-        desc="tagging",
+        desc=job.name,
         disable=not accelerator.is_local_main_process,
     )
     started = time.perf_counter()
@@ -117,14 +169,14 @@ def finetune_tagger(
             )
             bar.set_postfix(loss=f"{train_loss:.3f}")
 
-        # Dev evaluation on the main process; the best weights are kept by dev span F1.
+        # Dev evaluation on the main process; the best weights are kept by the select metric.
         if progress.step % tagging.eval_every == 0 or progress.step == total_steps:
             scores = dev_scores() if accelerator.is_main_process else {}
             accelerator.log({f"eval/{k}": v for k, v in scores.items()}, step=progress.step)
             if accelerator.is_main_process:
                 log.info("step %d dev: %s", progress.step, format_metrics(scores))
-                if scores[tagging.select_metric] > best_f1:
-                    best_f1, best_step = scores[tagging.select_metric], progress.step
+                if scores[tagging.select_metric] > best_score:
+                    best_score, best_step = scores[tagging.select_metric], progress.step
                     evals_without_gain = 0
                     best_state = cpu_state_dict(accelerator.unwrap_model(model))
                 else:
@@ -144,23 +196,16 @@ def finetune_tagger(
     bar.close()
     train_seconds = time.perf_counter() - started
 
-    # Reload the best weights, score them on the test split and export a plain model.
+    # Reload the best weights, export a plain model and score the export on the test split.
     accelerator.wait_for_everyone()
     metrics: dict[str, float] = {}
     if accelerator.is_main_process:
         best = accelerator.unwrap_model(model)
         best.load_state_dict(best_state)
-        exported = export_tagger(best, tokenizer, run_dir / "export")
-        tagger = KeywordTagger.from_pretrained(
-            exported,
-            batch_size=trainer.eval_batch_size,
-            max_length=cfg.data.max_length,
-            stride=cfg.data.stride,
-        )
-        test = score_tagger(tagger, splits["test"], normalise)
-        metrics = {f"test_{k}": v for k, v in test.items()}
+        exported = export_finetuned(best, job.tokenizer, run_dir / "export")
+        metrics = {f"test_{k}": v for k, v in job.test_scores(exported).items()}
         metrics.update(
-            **{f"best_dev_{tagging.select_metric}": best_f1},
+            **{f"best_dev_{tagging.select_metric}": best_score},
             best_step=best_step,
             train_seconds=train_seconds,
             parameters=count_parameters(best),
@@ -175,7 +220,7 @@ def finetune_tagger(
 
 
 def cpu_state_dict(model: torch.nn.Module) -> dict[str, torch.Tensor]:
-    """A detached CPU copy of the weights (the best dev-F1 model, restored at the end)."""
+    """A detached CPU copy of the weights (the best dev model, restored at the end)."""
     return {key: value.detach().to("cpu", copy=True) for key, value in model.state_dict().items()}
 
 

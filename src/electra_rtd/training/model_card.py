@@ -12,14 +12,20 @@ from typing import Any
 from electra_rtd.data.hub_ids import looks_like_path
 from electra_rtd.metrics.pretraining import metrics_block
 from electra_rtd.outputs import write_text
+from electra_rtd.schema import CLASSIFIER_TASK
 
 CARD = "README.md"
-# The hub's pipeline for each exported role; used by the hub widget and `pipeline()`.
+# The hub's pipeline for each exported role; used by the hub widget and `pipeline()`. A
+# fine-tuned `model` is a token classifier, or a text classifier after task=finetune_classifier.
 PIPELINE_TAGS = {"model": "token-classification", "generator": "fill-mask", "mlm": "fill-mask"}
+CLASSIFIER_PIPELINE = "text-classification"
 USAGE = {
     "token-classification": (
         "from electra_rtd.tagging import KeywordTagger\n\n"
         'KeywordTagger.from_pretrained("{folder}")("CJ대한통운 택배가 도착했습니다")'
+    ),
+    CLASSIFIER_PIPELINE: (
+        'from transformers import pipeline\n\npipeline("text-classification", model="{folder}")'
     ),
     "fill-mask": 'from transformers import pipeline\n\npipeline("fill-mask", model="{folder}")',
     None: 'from transformers import AutoModel\n\nAutoModel.from_pretrained("{folder}")',
@@ -43,6 +49,8 @@ def model_card(cfg: Mapping[str, Any], role: str, metrics: Mapping[str, float]) 
     data = cfg["corpus"] if cfg["task"] == "pretrain" else cfg["data"]
     base = model.get("path")
     pipeline_tag = PIPELINE_TAGS.get(role)
+    if role == "model" and cfg["task"] == CLASSIFIER_TASK:
+        pipeline_tag = CLASSIFIER_PIPELINE
     front = ["---", "library_name: transformers", "language:", "- ko", "tags:", "- electra-rtd"]
     if pipeline_tag:
         front.append(f"pipeline_tag: {pipeline_tag}")
