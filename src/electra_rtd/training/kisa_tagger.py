@@ -127,12 +127,9 @@ def cross_fitted_scores(
     scores: list[TokenScores | None] = [None] * len(train)
     options = {"max_length": cfg.data.max_length, "stride": cfg.data.stride}
     for half, copy in enumerate(copies):
-        unseen = range(1 - half, len(train), 2)  # the other half's messages
         tagger = KeywordTagger.from_pretrained(copy, decode="tags", **options)
-        for index, its_scores in zip(
-            unseen, tagger.token_scores([train[i].text for i in unseen]), strict=True
-        ):
-            scores[index] = its_scores
+        # Each copy scores the other half's messages, the ones it never learnt from.
+        scores[1 - half :: 2] = tagger.token_scores([m.text for m in train[1 - half :: 2]])
     return copies[0], scores
 
 
