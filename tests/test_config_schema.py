@@ -105,6 +105,18 @@ def test_checked_values_keep_their_types() -> None:
             ["task=finetune_tagger", "~corpus"],
             "data: task=finetune_tagger needs a labelled set (data=",
         ),
+        (
+            ["+experiment=kisa_tagger", "+ranker.cross_fit_step=600"],
+            "ranker.cross_fit_step: no such key; allowed keys are cross_fit_steps, max_tokens",
+        ),
+        (
+            ["+experiment=kisa_silver_tagger", "silver.max_messages=all"],
+            "silver.max_messages: Value 'all' of type 'str' could not",
+        ),
+        (
+            ["+experiment=kisa_tagger", "design=both"],
+            "design='both': allowed values are ranker, tagger",
+        ),
     ],
 )
 def test_a_bad_config_stops_with_its_key_and_the_allowed_values(

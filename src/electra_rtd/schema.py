@@ -215,6 +215,34 @@ class TextClassesConfig:
     max_length: int = MISSING
 
 
+@dataclass
+class SilverJobConfig:
+    """``silver:`` of task=silver_tagger and task=kisa_tagger: the raw messages silver-labelled
+    (and RTD-pretrained on) against ordinary background text, and the updates of those stages."""
+
+    corpus: str = MISSING  # a corpus file or folder, or a dataset name (`data.corpus`)
+    text_column: str = MISSING
+    exclude: dict[str, list[str]] = MISSING  # column -> values whose rows (and texts) stay out
+    exclude_hashes: list[str] = MISSING  # label files whose messages stay out (dev and test)
+    background: str = MISSING
+    background_column: str = MISSING
+    max_messages: int = MISSING
+    max_background: int = MISSING
+    seed: int = MISSING
+    pretrain_steps: int = MISSING  # RTD pretraining on the messages; 0 keeps model.path
+    labeller: dict[str, Any] = MISSING  # `corpus_tools.silver.SilverConfig`'s fields
+    tagging_steps: int | None = None  # task=kisa_tagger: stage 2, fine-tuning on silver labels
+
+
+@dataclass
+class RankerConfig:
+    """``ranker:`` of task=kisa_tagger with design=ranker: kiwipiepy compound candidates ranked
+    over the tagger's token scores."""
+
+    max_tokens: int = MISSING  # candidates: noun runs and their sub-runs up to this many morphemes
+    cross_fit_steps: int = MISSING  # updates of each half-train copy of the tagger; 0: none
+
+
 GROUPS: dict[str, type] = {
     "trainer": TrainerConfig,
     "optim": OptimConfig,
@@ -222,6 +250,13 @@ GROUPS: dict[str, type] = {
     "tagging": TaggingConfig,
 }
 OBJECTIVES: dict[str, type] = {"rtd": RtdObjectiveConfig, "mlm": MlmObjectiveConfig}
+# The groups only some tasks read, and task=kisa_tagger's stage-3 designs (README, "Keywords on
+# real messages").
+TASK_GROUPS: dict[str, dict[str, type]] = {
+    "silver_tagger": {"silver": SilverJobConfig},
+    "kisa_tagger": {"silver": SilverJobConfig, "ranker": RankerConfig},
+}
+KISA_DESIGNS = ("ranker", "tagger")
 # Which group holds a task's messages, and the group it must not have.
 PRETRAINING_GROUP, LABELLED_GROUP = "corpus", "data"
 
@@ -234,7 +269,11 @@ def checked(cfg: DictConfig) -> DictConfig:
     objective = cfg.objective.get("name")
     if objective not in OBJECTIVES:
         raise ConfigError(f"objective.name={objective!r}: allowed values are rtd, mlm")
-    schemas = {**GROUPS, "objective": OBJECTIVES[objective]}
+    if cfg.task == "kisa_tagger" and cfg.get("design") not in KISA_DESIGNS:
+        raise ConfigError(
+            f"design={cfg.get('design')!r}: allowed values are {', '.join(KISA_DESIGNS)}"
+        )
+    schemas = {**GROUPS, **TASK_GROUPS.get(cfg.task, {}), "objective": OBJECTIVES[objective]}
     wanted, unwanted = (PRETRAINING_GROUP, LABELLED_GROUP)
     if cfg.task != "pretrain":
         wanted, unwanted = unwanted, wanted

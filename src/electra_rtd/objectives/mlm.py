@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import torch
-import torch.nn.functional as F
-from torch import Tensor, nn
+from torch import Tensor
 from transformers import ElectraForMaskedLM
 
-from electra_rtd.objectives.masking import mask_for_mlm, select_positions
+from electra_rtd.objectives.masked_prediction import MaskedPrediction, masked_lm_loss
+from electra_rtd.objectives.masking import mask_for_mlm
 
 
 @dataclass
@@ -20,7 +20,7 @@ class MLMOutput:
     stats: dict[str, Tensor]
 
 
-class MaskedLanguageModeling(nn.Module):
+class MaskedLanguageModeling(MaskedPrediction):
     """Predict the selected tokens (80% [MASK], 10% random, 10% unchanged) of a masked LM."""
 
     def __init__(
@@ -32,13 +32,9 @@ class MaskedLanguageModeling(nn.Module):
         max_predictions: int | None = None,
         continuation: Tensor | None = None,
     ) -> None:
-        super().__init__()
+        super().__init__(mask_token_id, mask_probability, max_predictions, continuation)
         self.model = model
-        self.mask_token_id = mask_token_id
         self.vocab_size = vocab_size
-        self.mask_probability = mask_probability
-        self.max_predictions = max_predictions
-        self.register_buffer("continuation", continuation, persistent=False)
 
     def forward(
         self,
@@ -48,25 +44,14 @@ class MaskedLanguageModeling(nn.Module):
         rng: torch.Generator,
         **_: Tensor,
     ) -> MLMOutput:
-        real = attention_mask.bool()
-        maskable = real & ~special_tokens_mask.bool()
-        selected = select_positions(
-            input_ids,
-            maskable,
-            real,
-            self.mask_probability,
-            rng,
-            self.max_predictions,
-            self.continuation,
-        )
+        _, _, selected = self.select(input_ids, attention_mask, special_tokens_mask, rng)
         corrupted = mask_for_mlm(input_ids, selected, self.mask_token_id, self.vocab_size, rng)
 
         # Project onto the vocabulary only where a prediction is scored.
         hidden = self.model.electra(input_ids=corrupted, attention_mask=attention_mask)[0]
         logits = self.model.generator_lm_head(self.model.generator_predictions(hidden[selected]))
         targets = input_ids[selected]
-        n_selected = selected.sum().clamp_min(1)
-        loss = F.cross_entropy(logits.float(), targets, reduction="sum") / n_selected
+        loss = masked_lm_loss(logits, targets)
 
         with torch.no_grad():
             stats = {

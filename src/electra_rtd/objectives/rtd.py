@@ -10,10 +10,11 @@ from dataclasses import dataclass
 
 import torch
 import torch.nn.functional as F
-from torch import Tensor, nn
+from torch import Tensor
 from transformers import ElectraForMaskedLM, ElectraForPreTraining
 
-from electra_rtd.objectives.masking import gumbel_sample, mask_for_rtd, select_positions
+from electra_rtd.objectives.masked_prediction import MaskedPrediction, masked_lm_loss
+from electra_rtd.objectives.masking import gumbel_sample, mask_for_rtd
 
 
 @dataclass
@@ -27,7 +28,7 @@ class RTDOutput:
     scored: Tensor
 
 
-class ReplacedTokenDetection(nn.Module):
+class ReplacedTokenDetection(MaskedPrediction):
     """Generator (masked LM) + discriminator trained jointly, as in Clark et al. (2020)."""
 
     def __init__(
@@ -44,22 +45,18 @@ class ReplacedTokenDetection(nn.Module):
         continuation: Tensor | None = None,
         generator_projection: str = "masked",
     ) -> None:
-        super().__init__()
+        super().__init__(mask_token_id, mask_probability, max_predictions, continuation)
         if generator_projection not in ("masked", "all"):
             raise ValueError(
                 f"generator_projection must be 'masked' or 'all', got {generator_projection!r}"
             )
         self.generator = generator
         self.discriminator = discriminator
-        self.mask_token_id = mask_token_id
-        self.mask_probability = mask_probability
-        self.max_predictions = max_predictions
         self.mask_fraction = mask_fraction
         self.generator_weight = generator_weight
         self.discriminator_weight = discriminator_weight
         self.temperature = temperature
         self.generator_projection = generator_projection
-        self.register_buffer("continuation", continuation, persistent=False)
 
     def generator_logits(
         self, input_ids: Tensor, attention_mask: Tensor, selected: Tensor
@@ -85,17 +82,7 @@ class ReplacedTokenDetection(nn.Module):
         rng: torch.Generator,
         **_: Tensor,
     ) -> RTDOutput:
-        real = attention_mask.bool()
-        maskable = real & ~special_tokens_mask.bool()
-        selected = select_positions(
-            input_ids,
-            maskable,
-            real,
-            self.mask_probability,
-            rng,
-            self.max_predictions,
-            self.continuation,
-        )
+        real, maskable, selected = self.select(input_ids, attention_mask, special_tokens_mask, rng)
         generator_input = mask_for_rtd(
             input_ids, selected, self.mask_token_id, self.mask_fraction, rng
         )
@@ -103,8 +90,7 @@ class ReplacedTokenDetection(nn.Module):
         # Generator: masked-LM loss on the selected positions only.
         logits = self.generator_logits(generator_input, attention_mask, selected)
         targets = input_ids[selected]
-        n_selected = selected.sum().clamp_min(1)
-        generator_loss = F.cross_entropy(logits.float(), targets, reduction="sum") / n_selected
+        generator_loss = masked_lm_loss(logits, targets)
 
         # Replacements sampled from the generator, without gradient; a sample equal to the
         # original token counts as original.

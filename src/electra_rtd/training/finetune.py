@@ -17,7 +17,6 @@ from accelerate import Accelerator
 from datasets import Dataset
 from omegaconf import DictConfig
 from torch.utils.data import DataLoader
-from tqdm.auto import tqdm
 from transformers import (
     DataCollatorForTokenClassification,
     PreTrainedModel,
@@ -37,7 +36,7 @@ from electra_rtd.tagging import KeywordTagger
 from electra_rtd.tagging.scoring import score_tagger
 from electra_rtd.text.keyword_norm import plain_keyword
 from electra_rtd.training.checkpointing import save_checkpoint
-from electra_rtd.training.loop import optimizer_updates, prepare_training
+from electra_rtd.training.loop import optimizer_updates, prepare_training, progress_bar
 from electra_rtd.training.model_card import write_model_card
 from electra_rtd.training.runtime import start_run
 from electra_rtd.training.tracking import end_tracking, tracker_metrics
@@ -147,12 +146,7 @@ def finetune(
 
     best_score, best_step, evals_without_gain = -1.0, 0, 0
     best_state: dict[str, torch.Tensor] = {}
-    bar = tqdm(
-        total=total_steps,
-        initial=progress.step,
-        desc=job.name,
-        disable=not accelerator.is_local_main_process,
-    )
+    bar = progress_bar(accelerator, progress, total_steps, job.name)
     started = time.perf_counter()
     model.train()
     updates = optimizer_updates(

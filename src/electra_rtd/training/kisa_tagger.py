@@ -24,6 +24,7 @@ import logging
 import shutil
 import time
 from pathlib import Path
+from typing import Any
 
 from omegaconf import DictConfig, open_dict
 
@@ -56,19 +57,21 @@ def train_kisa_tagger(cfg: DictConfig, run_dir: Path) -> dict[str, float]:
         if silver.tagging_steps:
             with open_dict(cfg):
                 cfg.model.path = str(silver_stage(cfg, texts, run_dir / "silver"))
-    if cfg.design not in ("ranker", "tagger"):
-        raise ValueError(f"design must be 'ranker' or 'tagger', got {cfg.design!r}")
     splits = load_tagging_splits(cfg.data)  # the hand labels, joined with the corpus once
     if cfg.design == "ranker":
         metrics = rank_candidates(cfg, run_dir, splits)
     else:
         metrics = finetune_tagger(cfg, run_dir)
     model_dir = run_dir / "export" / "model"
-    options = (cfg.data.max_length, cfg.data.stride)
-    metrics.update(calibrate(model_dir, splits["dev"], *options))
+    metrics.update(calibrate(model_dir, splits["dev"], **reading_options(cfg)))
     (run_dir / "metrics.json").write_text(json.dumps(metrics, indent=2), encoding="utf-8")
     write_model_card(model_dir, cfg, metrics)
     return metrics
+
+
+def reading_options(cfg: DictConfig) -> dict[str, Any]:
+    """How every tagger of this job reads a message: its windows, as the data config cuts them."""
+    return {"max_length": cfg.data.max_length, "stride": cfg.data.stride}
 
 
 def rank_candidates(
@@ -86,7 +89,7 @@ def rank_candidates(
         encoder, train_scores = cross_fitted_scores(cfg, run_dir / "cross_fit", splits)
     export = run_dir / "export" / "model"
     shutil.copytree(encoder, export, dirs_exist_ok=True)
-    options = {"max_length": cfg.data.max_length, "stride": cfg.data.stride}
+    options = reading_options(cfg)
     tagger = KeywordTagger.from_pretrained(export, decode="tags", **options)
     ranker = fit_ranker(
         tagger, splits["train"], splits["dev"], cfg.ranker.max_tokens, cfg.seed, train_scores
@@ -125,7 +128,7 @@ def cross_fitted_scores(
         finetune_tagger(stage, out_dir / f"half_{half}", half_splits)
         copies.append(out_dir / f"half_{half}" / "export" / "model")
     scores: list[TokenScores | None] = [None] * len(train)
-    options = {"max_length": cfg.data.max_length, "stride": cfg.data.stride}
+    options = reading_options(cfg)
     for half, copy in enumerate(copies):
         tagger = KeywordTagger.from_pretrained(copy, decode="tags", **options)
         # Each copy scores the other half's messages, the ones it never learnt from.
@@ -143,9 +146,8 @@ def silver_stage(cfg: DictConfig, texts: list[str], out_dir: Path) -> Path:
             path=str(silver_file),
             split=[0.9, 0.05, 0.05],
             split_seed=0,
-            max_length=cfg.data.max_length,
-            stride=cfg.data.stride,
             on_error="warn",
+            **reading_options(cfg),
         )
         stage.trainer.max_steps = cfg.silver.tagging_steps
         stage.tagging.eval_every = cfg.silver.tagging_steps  # once, at the end

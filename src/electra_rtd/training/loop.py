@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,7 @@ import torch
 from accelerate import Accelerator
 from torch.optim.lr_scheduler import LRScheduler
 from torch.utils.data import DataLoader
+from tqdm.auto import tqdm
 
 from electra_rtd.training.checkpointing import Progress, load_checkpoint
 from electra_rtd.training.optim import build_optimizer, build_scheduler, warmup_steps
@@ -58,6 +60,18 @@ def prepare_training(
         )
     init_tracking(accelerator, cfg, run_dir)
     return model, optimizer, loader, scheduler, progress
+
+
+def progress_bar(accelerator: Accelerator, progress: Progress, total_steps: int, desc: str) -> tqdm:
+    """The run's bar, on the main process only. Where stderr is a file rather than a terminal
+    it is redrawn once a minute, so a redirected log is not flooded with bar updates."""
+    return tqdm(
+        total=total_steps,
+        initial=progress.step,
+        desc=desc,
+        disable=not accelerator.is_local_main_process,
+        mininterval=0.1 if sys.stderr.isatty() else 60,
+    )
 
 
 def optimizer_updates(

@@ -10,7 +10,6 @@ from pathlib import Path
 import torch
 from omegaconf import DictConfig
 from torch.utils.data import DataLoader
-from tqdm.auto import tqdm
 from transformers import DataCollatorWithPadding
 
 from electra_rtd.data.batching import make_train_loader
@@ -34,7 +33,7 @@ from electra_rtd.training.checkpointing import (
     save_checkpoint,
 )
 from electra_rtd.training.export import export_pretrained
-from electra_rtd.training.loop import optimizer_updates, prepare_training
+from electra_rtd.training.loop import optimizer_updates, prepare_training, progress_bar
 from electra_rtd.training.model_card import write_model_card
 from electra_rtd.training.runtime import start_run, step_rng
 from electra_rtd.training.tracking import end_tracking, tracker_metrics
@@ -74,12 +73,7 @@ def pretrain(cfg: DictConfig, run_dir: Path) -> dict[str, float]:
     )
 
     meter = StatsMeter()
-    bar = tqdm(
-        total=total_steps,
-        initial=progress.step,
-        desc=cfg.objective.name,
-        disable=not accelerator.is_local_main_process,
-    )
+    bar = progress_bar(accelerator, progress, total_steps, cfg.objective.name)
 
     def forward(batch: dict[str, torch.Tensor], position: tuple[int, int]) -> RTDOutput | MLMOutput:
         # Masks and generator samples come from an RNG keyed by the batch's place in the run,
